@@ -1,0 +1,42 @@
+/*
+ * buildApp(deps): the Fastify instance with the kernel's web shell and every
+ * module's routes. No I/O happens here beyond what deps already opened, so
+ * tests build it on a throwaway database and drive it with inject().
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { registerHealth } from "./kernel/http/health.ts";
+import { createMetrics } from "./kernel/http/metrics.ts";
+import { registerWeb, requestId } from "./kernel/http/web.ts";
+import type { GuichetModule, ModuleDeps } from "./kernel/module.ts";
+
+export interface AppDeps extends ModuleDeps {
+  modules: readonly GuichetModule[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, logger, outbox, modules } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.http.trustProxy,
+    genReqId: requestId,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  const metrics = createMetrics();
+  metrics.instrument(app);
+  metrics.gauge("guichet_outbox_pending_events", "Outbox events waiting for delivery", async () => (await outbox.counts()).pending);
+  metrics.gauge("guichet_outbox_dead_events", "Outbox events parked after their last attempt", async () => (await outbox.counts()).dead);
+
+  await registerWeb(app, { config, nav: modules.flatMap((m) => m.nav ?? []) });
+  await registerHealth(app, { db: deps.db, metrics, metricsToken: config.metricsToken });
+
+  for (const module of modules) {
+    const routes = module.routes;
+    if (!routes) continue;
+    await app.register(async (scope) => routes(scope, deps), { prefix: module.prefix ?? "" });
+  }
+  return app;
+}

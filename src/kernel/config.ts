@@ -1,0 +1,120 @@
+/*
+ * Configuration: parsed once at boot from the environment with zod, frozen, and
+ * passed to whoever needs it (never imported as a global).
+ *
+ * Development defaults are obviously fake; with NODE_ENV=production they are
+ * refused, and so is the embedded database unless the operator opts in.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+export const DEV_SECRET = "dev-only-insecure-secret-do-not-use-in-production";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: "must be a whole number" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    );
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"], { message: "must be development, test or production" }).default("development"),
+  PORT: int(0, 65535).optional(),
+  HOST: z.string().min(1).default("localhost"),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  TRUST_PROXY: bool.default(false),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must be a postgres:// URL" })
+    .optional(),
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  GUICHET_DATA_DIR: z.string().min(1).default(".guichet"),
+  GUICHET_ALLOW_EMBEDDED_DB: bool.default(false),
+  GUICHET_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
+  GUICHET_SERVICE_NAME: z.string().min(1).max(60).default("Guichet"),
+  GUICHET_DEMO: bool.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  OUTBOX_POLL_MS: int(10, 60_000).default(1000),
+  OUTBOX_MAX_ATTEMPTS: int(1, 100).default(10),
+  OUTBOX_BASE_DELAY_MS: int(1, 3_600_000).default(2000),
+  AUDIT_SEAL_INTERVAL_MS: int(10, 3_600_000).default(1000),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+});
+
+export interface Config {
+  env: "development" | "test" | "production";
+  http: { host: string; port: number; publicUrl: URL; trustProxy: boolean; secure: boolean };
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolMax: number };
+  secret: string;
+  serviceName: string;
+  demo: boolean;
+  logLevel: string;
+  outbox: { pollMs: number; maxAttempts: number; baseDelayMs: number };
+  audit: { sealIntervalMs: number };
+  shutdownTimeoutMs: number;
+  metricsToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment. Throws ConfigError naming every variable at fault. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Readonly<Config> {
+  // Empty strings mean "unset", as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const problems: string[] = [];
+
+  if (production && (!e.GUICHET_SECRET || e.GUICHET_SECRET === DEV_SECRET)) {
+    problems.push("GUICHET_SECRET: required in production (a random string of at least 32 characters)");
+  }
+  if (production && !e.DATABASE_URL && !e.GUICHET_ALLOW_EMBEDDED_DB) {
+    problems.push(
+      "DATABASE_URL: required in production. The embedded database (PGlite) does not fsync and is meant for trying Guichet; set GUICHET_ALLOW_EMBEDDED_DB=true to run on it anyway",
+    );
+  }
+  if (production && !e.PUBLIC_URL) {
+    problems.push("PUBLIC_URL: required in production (the address people use, e.g. https://guichet.example.gouv.fr)");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = e.PORT ?? 3000;
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${port}`);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port, publicUrl, trustProxy: e.TRUST_PROXY, secure: publicUrl.protocol === "https:" },
+    database: e.DATABASE_URL
+      ? { kind: "postgres" as const, url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: "pglite" as const, dataDir: resolve(cwd, e.GUICHET_DATA_DIR) },
+    secret: e.GUICHET_SECRET ?? DEV_SECRET,
+    serviceName: e.GUICHET_SERVICE_NAME,
+    demo: e.GUICHET_DEMO ?? !production,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+    outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, baseDelayMs: e.OUTBOX_BASE_DELAY_MS },
+    audit: { sealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
+  });
+}

@@ -1,0 +1,41 @@
+/*
+ * Cookies, with one policy for all of Guichet: HttpOnly, SameSite=Lax, Path=/,
+ * and Secure whenever the public address is https.
+ */
+
+/** Parses a Cookie header. Malformed pairs are skipped; the first value of a repeated name wins. */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || Object.hasOwn(out, name)) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      // not percent-encoded by us: ignore it rather than fail the request
+    }
+  }
+  return out;
+}
+
+export interface CookieOptions {
+  secure: boolean;
+  maxAgeSeconds?: number;
+  httpOnly?: boolean;
+}
+
+const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+export function serializeCookie(name: string, value: string, options: CookieOptions): string {
+  if (!NAME.test(name)) throw new Error(`Invalid cookie name: ${name}`);
+  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "SameSite=Lax"];
+  if (options.httpOnly !== false) parts.push("HttpOnly");
+  if (options.secure) parts.push("Secure");
+  if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
+  return parts.join("; ");
+}

@@ -1,0 +1,40 @@
+/*
+ * The contract between the kernel and a capability module (identity,
+ * procedures, exchange, citizen...). A module's index.ts exports one
+ * GuichetModule; src/modules.ts lists them; the composition root registers their
+ * routes, outbox handlers and demo seeds. Nothing else about a module is visible.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import type { Database, Db } from "./db/database.ts";
+import type { Locale } from "./i18n/index.ts";
+import type { Outbox } from "./outbox/outbox.ts";
+
+export interface ModuleDeps {
+  config: Readonly<Config>;
+  database: Database;
+  db: Db;
+  logger: Logger;
+  outbox: Outbox;
+}
+
+export interface Seed {
+  /** Unique and stable: a seed runs once per database, remembered under this name. */
+  name: string;
+  run(trx: Db, deps: ModuleDeps): Promise<void>;
+}
+
+export interface GuichetModule {
+  name: string;
+  /** Registers the module's HTTP routes; `deps` come as plugin options. */
+  routes?: (app: FastifyInstance, deps: ModuleDeps) => Promise<void>;
+  /** URL prefix for the routes ("" for the site root). */
+  prefix?: string;
+  /** Entries the module adds to the main navigation. */
+  nav?: { href: string; label: Record<Locale, string> }[];
+  /** Subscribes the module's outbox handlers. */
+  subscribe?: (outbox: Outbox, deps: ModuleDeps) => void;
+  /** Parts of the demo world, run once each by `guichet seed` and at start in demo mode. */
+  seeds?: Seed[];
+}

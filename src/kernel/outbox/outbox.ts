@@ -1,0 +1,212 @@
+/*
+ * The durable outbox: a module writes its domain events with `enqueue(trx, ...)` in
+ * the transaction of its change, so an event exists if and only if the change
+ * committed. A dispatcher delivers each event to the handlers registered for its
+ * topic, at least once: a handler receives the event id to make itself idempotent.
+ * Failures are retried with exponential backoff and jitter; after `maxAttempts`
+ * deliveries the event is parked as dead until an operator replays it.
+ */
+
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import type { Database, Db } from "../db/database.ts";
+import { AppError, NotFoundError } from "../errors.ts";
+import { hasNulCharacter, type JsonValue } from "../json.ts";
+import * as store from "./store.ts";
+
+export interface OutboxEvent<P extends JsonValue = JsonValue> {
+  id: string;
+  topic: string;
+  payload: P;
+  createdAt: Date;
+  /** 1 for the first delivery, 2 for the first retry... */
+  attempt: number;
+}
+
+export type OutboxHandler = (event: OutboxEvent) => Promise<void>;
+
+export interface OutboxOptions {
+  database: Database;
+  logger: Logger;
+  pollMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  batchSize?: number;
+  concurrency?: number;
+  leaseMs?: number;
+  retentionMs?: number;
+  /** Identifies this node in locks; unique per process by default. */
+  node?: string;
+}
+
+const TOPIC = /^[a-z][a-z0-9_.-]*$/;
+
+/** Writes an event in the caller's transaction. Returns the event id. */
+export async function enqueue(trx: Db, topic: string, payload: JsonValue): Promise<string> {
+  if (!TOPIC.test(topic)) throw new AppError(500, "invalid_event_topic", `Invalid event topic: ${topic}`);
+  if (hasNulCharacter(payload)) throw new AppError(400, "invalid_character", "Text may not contain the NUL character");
+  return store.insertEvent(trx, topic, payload);
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+export function createOutbox(options: OutboxOptions) {
+  const { database, logger } = options;
+  const db = database.db;
+  const pollMs = options.pollMs ?? 1000;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const baseDelayMs = options.baseDelayMs ?? 2000;
+  const maxDelayMs = options.maxDelayMs ?? 3_600_000;
+  const batchSize = options.batchSize ?? 50;
+  const concurrency = options.concurrency ?? 4;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
+  const node = options.node ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const handlers = new Map<string, Map<string, OutboxHandler>>();
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  // Set by a NOTIFY or poke() that arrives while a batch is being dispatched, so it is not missed.
+  let woken = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  let lastCleanup = 0;
+
+  function signal(): void {
+    woken = true;
+    wake?.();
+  }
+
+  function on(topic: string, name: string, handler: OutboxHandler): void {
+    const forTopic = handlers.get(topic) ?? new Map<string, OutboxHandler>();
+    if (forTopic.has(name)) throw new Error(`Outbox handler ${name} is already registered for ${topic}`);
+    forTopic.set(name, handler);
+    handlers.set(topic, forTopic);
+  }
+
+  function backoffMs(attempt: number): number {
+    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(exponential * (0.5 + Math.random() / 2));
+  }
+
+  /** Runs every pending handler of one event; returns the error of the first failure, if any. */
+  async function deliver(row: store.OutboxRow): Promise<{ ok: true } | { ok: false; done: string[]; error: string }> {
+    const done = [...row.done_handlers];
+    const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at, attempt: row.attempts };
+    for (const [name, handler] of handlers.get(row.topic) ?? []) {
+      if (done.includes(name)) continue;
+      try {
+        await handler(event);
+        done.push(name);
+      } catch (err) {
+        const message = err instanceof Error ? `${name}: ${err.message}` : `${name}: ${String(err)}`;
+        return { ok: false, done, error: message.slice(0, 2000) };
+      }
+    }
+    return { ok: true };
+  }
+
+  /** Claims and delivers one batch. Returns how many events it took. */
+  async function dispatchOnce(): Promise<number> {
+    const rows = await store.claimEvents(db, node, batchSize, leaseMs);
+    const delivered: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const row = rows[next++] as store.OutboxRow;
+        const result = await deliver(row);
+        if (result.ok) {
+          delivered.push(row.id);
+          continue;
+        }
+        const dead = row.attempts >= maxAttempts;
+        (dead ? logger.error : logger.warn).call(
+          logger,
+          { eventId: row.id, topic: row.topic, attempt: row.attempts, err: result.error },
+          dead ? "outbox event dead after its last attempt" : "outbox delivery failed, will retry",
+        );
+        await store.markFailed(db, node, {
+          id: row.id,
+          doneHandlers: result.done,
+          error: result.error,
+          dead,
+          delayMs: backoffMs(row.attempts),
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+    await store.markDone(db, node, delivered);
+    return rows.length;
+  }
+
+  async function cleanupIfDue(): Promise<void> {
+    if (Date.now() - lastCleanup < 3_600_000) return;
+    lastCleanup = Date.now();
+    const removed = await store.deleteFinishedBefore(db, retentionMs);
+    if (removed > 0) logger.info({ removed }, "outbox: removed delivered events past retention");
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      woken = false;
+      let taken = 0;
+      try {
+        taken = await dispatchOnce();
+        await cleanupIfDue();
+      } catch (err) {
+        logger.error({ err }, "outbox dispatcher error");
+      }
+      if (running && taken < batchSize && !woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    }
+  }
+
+  async function start(): Promise<void> {
+    if (running) return;
+    running = true;
+    try {
+      unlisten = await database.listen(store.OUTBOX_CHANNEL, signal);
+    } catch (err) {
+      logger.warn({ err }, "outbox: LISTEN unavailable, polling only");
+    }
+    loop = run();
+  }
+
+  /** Stops taking events and waits for the batch in hand to finish. */
+  async function stop(): Promise<void> {
+    running = false;
+    wake?.();
+    await loop;
+    loop = undefined;
+    await unlisten?.();
+    unlisten = undefined;
+  }
+
+  async function replay(id: string): Promise<void> {
+    if (!/^\d{1,19}$/.test(id)) throw new AppError(400, "invalid_event_id", "Event ids are whole numbers");
+    if (!(await store.replayDeadEvent(db, id))) throw new NotFoundError("dead_event_not_found", `No dead event with id ${id}`);
+  }
+
+  return {
+    node,
+    on,
+    start,
+    stop,
+    dispatchOnce,
+    /** Wakes the local dispatcher now (other nodes are woken by NOTIFY). */
+    poke: signal,
+    replay,
+    list: (status: store.OutboxRow["status"], limit = 100) => store.listEvents(db, status, limit),
+    counts: () => store.countByStatus(db),
+  };
+}

@@ -1,0 +1,10 @@
+/*
+ * The capability modules of this Guichet, in registration order. A new module
+ * (identity, procedures, exchange, citizen, notify, archive, pilot, assist) adds
+ * its folder under src/ and one line here.
+ */
+import { homeModule } from "./home/index.ts";
+import { kernelModule } from "./kernel/kernel-module.ts";
+import type { GuichetModule } from "./kernel/module.ts";
+
+export const modules: readonly GuichetModule[] = [kernelModule, homeModule];
