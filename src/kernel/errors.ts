@@ -11,19 +11,30 @@ export interface FieldProblem {
   message: string;
 }
 
+/** A message for people, in each language of the interface (error pages show it). */
+export type PeopleMessage = { fr: string; en: string };
+
 export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   /** Whether `message` may be shown to the client. Server errors never expose theirs. */
   readonly expose: boolean;
   readonly fields: FieldProblem[];
-  constructor(status: number, code: string, message: string, options: { fields?: FieldProblem[]; cause?: unknown } = {}) {
+  /** Shown on the DSFR error page; the English `message` goes to API clients and logs. */
+  readonly forPeople: PeopleMessage | undefined;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { fields?: FieldProblem[]; cause?: unknown; forPeople?: PeopleMessage } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "AppError";
     this.status = status;
     this.code = code;
     this.expose = status < 500;
     this.fields = options.fields ?? [];
+    this.forPeople = options.forPeople;
   }
 }
 

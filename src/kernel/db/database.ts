@@ -33,13 +33,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.kind === "pglite" ? openPGlite(options.dataDir) : openPostgres(options);
 }
 
+/** PGlite options giving the same value shapes as node-postgres: 64-bit integers and numerics stay exact, as text. */
+export const PGLITE_PARSERS = { [INT8]: keepText, [NUMERIC]: keepText };
+
 async function openPGlite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    // Same shapes as node-postgres: 64-bit integers and numerics stay exact, as text.
-    parsers: { [INT8]: keepText, [NUMERIC]: keepText },
-  });
+  return wrapPGlite(await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: PGLITE_PARSERS }));
+}
+
+/** A Database over an already created PGlite instance (tests load one from a migrated snapshot). */
+export function wrapPGlite(pglite: PGlite): Database {
   const db: Db = new Kysely({ dialect: new PGliteDialect(pglite) });
   return {
     kind: "pglite",

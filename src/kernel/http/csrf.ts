@@ -37,7 +37,12 @@ export function createCsrf({ secret, secure }: { secret: string; secure: boolean
     const header = request.headers[CSRF_HEADER];
     const sent = formValue(request.body, CSRF_FIELD) ?? (typeof header === "string" ? header : undefined);
     if (!browserId || !sent || !safeEqual(sent, tokenFor(browserId))) {
-      throw new AppError(403, "csrf_invalid", "This form has expired or did not come from this site. Reload the page and try again.");
+      throw new AppError(403, "csrf_invalid", "This form has expired or did not come from this site. Reload the page and try again.", {
+        forPeople: {
+          fr: "Ce formulaire a expiré ou ne provient pas de ce site. Revenez à la page précédente, rechargez-la, puis envoyez-le de nouveau.",
+          en: "This form has expired or did not come from this site. Go back, reload the page, then send it again.",
+        },
+      });
     }
   }
 

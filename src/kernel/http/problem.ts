@@ -5,7 +5,7 @@
  * details stay in the log.
  */
 import type { FastifyError } from "fastify";
-import { AppError, type FieldProblem } from "../errors.ts";
+import { AppError, type FieldProblem, type PeopleMessage } from "../errors.ts";
 
 export interface Problem {
   status: number;
@@ -13,6 +13,7 @@ export interface Problem {
   title: string;
   detail?: string;
   fields: FieldProblem[];
+  forPeople?: PeopleMessage;
 }
 
 const TITLES: Record<number, string> = {
@@ -53,6 +54,7 @@ export function toProblem(error: unknown): Problem {
       title: titleFor(error.status),
       ...(error.expose ? { detail: error.message } : {}),
       fields: error.fields,
+      ...(error.forPeople ? { forPeople: error.forPeople } : {}),
     };
   }
   const fe = error as Partial<FastifyError> & { validation?: ValidationIssue[]; validationContext?: string };

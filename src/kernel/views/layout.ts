@@ -33,6 +33,17 @@ function pathOnly(path: string): string {
   return path.split(/[?#]/, 1)[0] ?? path;
 }
 
+/**
+ * Where the language switch sends the person back: the current page, minus any
+ * `lang` query parameter (it would override the new choice).
+ */
+export function languageReturnPath(path: string): string {
+  if (!/[?&]lang=/.test(path)) return path;
+  const url = new URL(path, "http://guichet.invalid");
+  url.searchParams.delete("lang");
+  return url.pathname + url.search + url.hash;
+}
+
 function otherLocale(locale: Locale): Locale {
   return locale === "fr" ? "en" : "fr";
 }
@@ -48,7 +59,7 @@ function languageForm(ctx: PageContext, buttonClass: string, withTitle: boolean)
   const name = tt("lang.name");
   return html`<form method="post" action="/langue">
   <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
-  <input type="hidden" name="returnTo" value="${ctx.path}">
+  <input type="hidden" name="returnTo" value="${languageReturnPath(ctx.path)}">
   <button type="submit" name="lang" value="${target}" lang="${target}" class="${buttonClass}"${withTitle ? html` title="${name}"` : ""}>${name}<span class="fr-sr-only">${tt("lang.switchHint")}</span></button>
 </form>`;
 }
