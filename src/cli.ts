@@ -94,13 +94,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 
     switch (name) {
       case "migrate":
-        return withDatabase(config, async ({ db }) => {
+        return await withDatabase(config, async ({ db }) => {
           const applied = await migrate(db);
           out.write(applied.length > 0 ? `applied: ${applied.join(", ")}\n` : "database is up to date\n");
           return 0;
         });
       case "seed":
-        return withDatabase(config, async (database) => {
+        return await withDatabase(config, async (database) => {
           await migrate(database.db);
           const logger = createLogger("warn");
           const outbox = createOutbox({ database, logger });
@@ -109,12 +109,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           return 0;
         });
       case "audit seal":
-        return withDatabase(config, async ({ db }) => {
+        return await withDatabase(config, async ({ db }) => {
           out.write(`sealed ${await sealAll(db)} entries\n`);
           return 0;
         });
       case "audit verify":
-        return withDatabase(config, async ({ db }) => {
+        return await withDatabase(config, async ({ db }) => {
           const report = await verifyAudit(db);
           if (values.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
           else if (report.ok) {
@@ -132,7 +132,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (status !== "dead" && status !== "pending" && status !== "done") throw new UsageError("--status must be dead, pending or done");
         const limit = Number(values.limit ?? "50");
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError("--limit must be a whole number from 1 to 10000");
-        return withDatabase(config, async (database) => {
+        return await withDatabase(config, async (database) => {
           const outbox = createOutbox({ database, logger: createLogger("warn") });
           const events = await outbox.list(status, limit);
           if (values.json) out.write(`${JSON.stringify(events, null, 2)}\n`);
@@ -148,7 +148,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       case "outbox replay": {
         const [id, ...more] = rest;
         if (!id || more.length > 0) throw new UsageError("outbox replay takes one event id");
-        return withDatabase(config, async (database) => {
+        return await withDatabase(config, async (database) => {
           await createOutbox({ database, logger: createLogger("warn") }).replay(id);
           out.write(`event ${id} is queued again\n`);
           return 0;

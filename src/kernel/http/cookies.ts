@@ -3,9 +3,13 @@
  * and Secure whenever the public address is https.
  */
 
-/** Parses a Cookie header. Malformed pairs are skipped; the first value of a repeated name wins. */
+/**
+ * Parses a Cookie header. Malformed pairs are skipped; the first value of a
+ * repeated name wins. The result has no prototype: a cookie named `__proto__` is
+ * just a cookie.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   if (!header) return out;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

@@ -107,8 +107,12 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
 
   app.post("/langue", async (request, reply) => {
     const locale = parseLocale(formValue(request.body, "lang"));
-    if (!locale)
-      throw new AppError(400, "invalid_language", "lang must be fr or en", { fields: [{ field: "lang", message: "must be fr or en" }] });
+    if (!locale) {
+      throw new AppError(400, "invalid_language", "lang must be fr or en", {
+        fields: [{ field: "lang", message: "must be fr or en" }],
+        forPeople: { fr: "Langue inconnue : choisissez français ou anglais.", en: "Unknown language: choose French or English." },
+      });
+    }
     reply.header("set-cookie", serializeCookie(LANG_COOKIE, locale, { secure, maxAgeSeconds: 365 * 24 * 3600 }));
     return reply.redirect(safeReturnPath(formValue(request.body, "returnTo")), 303);
   });
@@ -129,7 +133,7 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
           status: problem.status,
           code: problem.code,
           requestId: request.id,
-          ...(problem.detail ? { detail: problem.detail } : {}),
+          ...(problem.forPeople ? { detail: problem.forPeople[ctx.locale] } : {}),
         }),
       );
     }

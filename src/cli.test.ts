@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import { runCli } from "./cli.ts";
+import { openDatabase } from "./kernel/db/database.ts";
+import { enqueue } from "./kernel/outbox/outbox.ts";
+import { openTestDatabase, type TestDatabase } from "./kernel/testing/database.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function cli(args: string[], env: Record<string, string>) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runCli(args, { NODE_ENV: "test", ...env }, { write: (t) => stdout.push(t) }, { write: (t) => stderr.push(t) });
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+describe("guichet CLI", () => {
+  let dir: string;
+  let server: TestDatabase | undefined;
+  let env: Record<string, string>;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "guichet-cli-"));
+    // The CLI opens the database itself, from the environment, as in production.
+    server = process.env.DATABASE_URL ? await openTestDatabase({ migrated: false }) : undefined;
+    env = server?.url ? { DATABASE_URL: server.url } : { GUICHET_DATA_DIR: dir };
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const open = () => (server?.url ? openDatabase({ kind: "postgres", url: server.url }) : openDatabase({ kind: "pglite", dataDir: dir }));
+
+  test("--help lists the commands; bad usage exits 2 with a clear message", async () => {
+    const help = await cli(["--help"], env);
+    assert.equal(help.code, 0);
+    for (const command of ["serve", "migrate", "seed", "audit verify", "outbox replay"]) assert.match(help.stdout, new RegExp(command));
+    assert.equal((await cli([], env)).code, 2);
+    const unknown = await cli(["frobnicate"], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+    const badFlag = await cli(["migrate", "--force"], env);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /--force/);
+    const extra = await cli(["migrate", "now"], env);
+    assert.equal(extra.code, 2);
+    const badStatus = await cli(["outbox", "list", "--status", "lost"], env);
+    assert.equal(badStatus.code, 2);
+    const badConfig = await cli(["migrate"], { ...env, PORT: "-1" });
+    assert.equal(badConfig.code, 2);
+    assert.match(badConfig.stderr, /PORT/);
+  });
+
+  test("migrate, then seed runs the demo world once", async () => {
+    assert.match((await cli(["migrate"], env)).stdout, /applied: 0001_kernel\.sql/);
+    assert.match((await cli(["migrate"], env)).stdout, /up to date/);
+    assert.match((await cli(["seed"], env)).stdout, /seeded: kernel\/demo-world/);
+    assert.match((await cli(["seed"], env)).stdout, /already seeded/);
+  });
+
+  test("audit seal and verify: intact, then broken after an edit behind the app's back, naming the entry", async () => {
+    assert.match((await cli(["audit", "seal"], env)).stdout, /sealed 1 entries/);
+    const ok = await cli(["audit", "verify"], env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /intact: 1 batches, 1 sealed entries/);
+
+    const database = await open();
+    let id: string;
+    try {
+      id = (await sql<{ id: string }>`select min(id) as id from kernel.audit_entries`.execute(database.db)).rows[0]?.id as string;
+      await database.db.transaction().execute(async (trx) => {
+        await sql`alter table kernel.audit_entries disable trigger audit_entries_append_only`.execute(trx);
+        await sql`update kernel.audit_entries set data = '{"serviceName":"Autre"}' where id = ${id}`.execute(trx);
+        await sql`alter table kernel.audit_entries enable trigger audit_entries_append_only`.execute(trx);
+      });
+    } finally {
+      await database.close();
+    }
+    const broken = await cli(["audit", "verify"], env);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, new RegExp(`first broken entry: ${id}`));
+    const json = await cli(["audit", "verify", "--json"], env);
+    assert.equal(JSON.parse(json.stdout).problem.entryId, id);
+  });
+
+  test("outbox list and replay", async () => {
+    const database = await open();
+    let id: string;
+    try {
+      id = await enqueue(database.db, "test.cli", {});
+      await sql`update kernel.outbox_events set status = 'dead', last_error = 'smtp: connection refused' where id = ${id}`.execute(
+        database.db,
+      );
+    } finally {
+      await database.close();
+    }
+    const list = await cli(["outbox", "list"], env);
+    assert.match(list.stdout, new RegExp(`^${id}\\ttest\\.cli\\t.*smtp: connection refused`, "m"));
+    assert.equal((await cli(["outbox", "replay", id], env)).code, 0);
+    assert.match((await cli(["outbox", "list", "--status", "pending", "--json"], env)).stdout, /"topic": "test.cli"/);
+    const again = await cli(["outbox", "replay", id], env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /No dead event/);
+  });
+
+  test("the bin runs on the machine's older Node by handing over to the project's Node 24", { skip: !existsSync("/usr/bin/node") }, () => {
+    const result = spawnSync("/usr/bin/node", [join(ROOT, "bin/guichet.mjs"), "--help"], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /guichet — the Guichet platform/);
+  });
+});
+
+describe("guichet serve", () => {
+  test("refuses to start in production without a database server, naming what is missing", () => {
+    const result = spawnSync(process.execPath, [join(ROOT, "src/main.ts")], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, NODE_ENV: "production", GUICHET_SECRET: "x".repeat(40), PUBLIC_URL: "https://g.example" },
+    });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /DATABASE_URL: required in production/);
+    assert.match(result.stderr, /GUICHET_ALLOW_EMBEDDED_DB/);
+  });
+
+  test("starts, answers, and on SIGTERM finishes and exits 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "guichet-serve-"));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [join(ROOT, "src/main.ts")], {
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        GUICHET_DATA_DIR: dir,
+        LOG_LEVEL: "warn",
+        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let output = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not started: ${output}`)), 30_000);
+        child.stdout.on("data", (d) => {
+          output += d;
+          if (output.includes("is running on")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.stderr.on("data", (d) => {
+          output += d;
+        });
+        child.on("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
+      });
+      assert.match(output, new RegExp(`http://localhost:${port}/`));
+      const ready = await fetch(`http://localhost:${port}/readyz`);
+      assert.equal(ready.status, 200);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
