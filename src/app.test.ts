@@ -298,3 +298,32 @@ describe("readiness", () => {
     }
   });
 });
+
+describe("graceful shutdown", () => {
+  test("close() lets an in-flight request finish, then refuses new connections", async () => {
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow: GuichetModule = {
+      name: "slow",
+      async routes(app) {
+        app.get("/slow", async () => {
+          started();
+          await new Promise((r) => setTimeout(r, 300));
+          return { finished: true };
+        });
+      },
+    };
+    const platform = await openTestPlatform({ modules: [...modules, slow] });
+    await platform.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = platform.app.server.address() as { port: number };
+    const response = fetch(`http://127.0.0.1:${port}/slow`);
+    await inFlight;
+    await platform.close();
+    const res = await response;
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { finished: true });
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+  });
+});
