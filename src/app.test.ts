@@ -249,6 +249,8 @@ describe("web shell", () => {
     assert.match(metrics.body, /guichet_http_request_duration_seconds_bucket\{[^}]*route="\/"/);
     assert.match(metrics.body, /guichet_outbox_pending_events \d+/);
     assert.match(metrics.body, /guichet_outbox_dead_events \d+/);
+    assert.match(metrics.body, /guichet_audit_unsealed_entries \d+/);
+    assert.match(metrics.body, /guichet_audit_seal_lag_seconds [\d.]+/);
   });
 });
 

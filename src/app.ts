@@ -4,6 +4,7 @@
  * tests build it on a throwaway database and drive it with inject().
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { unsealedStats } from "./kernel/audit/audit.ts";
 import { registerHealth } from "./kernel/http/health.ts";
 import { createMetrics } from "./kernel/http/metrics.ts";
 import { registerWeb, requestId } from "./kernel/http/web.ts";
@@ -29,6 +30,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   metrics.instrument(app);
   metrics.gauge("guichet_outbox_pending_events", "Outbox events waiting for delivery", async () => (await outbox.counts()).pending);
   metrics.gauge("guichet_outbox_dead_events", "Outbox events parked after their last attempt", async () => (await outbox.counts()).dead);
+
+  metrics.gauge(
+    "guichet_audit_unsealed_entries",
+    "Audit entries not sealed into a batch yet",
+    async () => (await unsealedStats(deps.db)).count,
+  );
+  metrics.gauge(
+    "guichet_audit_seal_lag_seconds",
+    "Age of the oldest audit entry not sealed yet (a long-open transaction anywhere on the server holds sealing back)",
+    async () => (await unsealedStats(deps.db)).oldestAgeSeconds,
+  );
 
   await registerWeb(app, { config, nav: modules.flatMap((m) => m.nav ?? []) });
   await registerHealth(app, { db: deps.db, metrics, metricsToken: config.metricsToken });

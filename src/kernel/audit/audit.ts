@@ -139,4 +139,4 @@ export async function sealAll(db: Db): Promise<number> {
   }
 }
 
-export { listEntriesForSubject } from "./store.ts";
+export { listEntriesForSubject, unsealedStats } from "./store.ts";

@@ -88,3 +88,12 @@ export async function listEntriesForSubject(db: Db, subject: string, limit: numb
     select ${ENTRY_COLUMNS} from kernel.audit_entries where subject = ${subject} order by id desc limit ${limit}`.execute(db);
   return rows;
 }
+
+/** Entries appended but not sealed yet, and how old the oldest of them is (for monitoring the seal lag). */
+export async function unsealedStats(db: Db): Promise<{ count: number; oldestAgeSeconds: number }> {
+  const { rows } = await sql<{ count: string; age: number | null }>`
+    select count(*) as count, extract(epoch from now() - min(occurred_at))::float8 as age
+      from kernel.audit_entries
+     where txid >= coalesce((select xid_to from kernel.audit_batches order by batch_no desc limit 1), '0'::xid8)`.execute(db);
+  return { count: Number(rows[0]?.count ?? 0), oldestAgeSeconds: Math.max(0, rows[0]?.age ?? 0) };
+}

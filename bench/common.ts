@@ -1,0 +1,126 @@
+/*
+ * What the benchmarks share: the databases they run against (an in-memory PGlite,
+ * a throwaway database on a PostgreSQL server), timing and number formatting.
+ */
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import pg from "pg";
+import { type Database, openDatabase } from "../src/kernel/db/database.ts";
+import { migrate } from "../src/kernel/db/migrate.ts";
+
+export type TargetLabel = "PGlite" | "PostgreSQL";
+
+export interface Target {
+  readonly label: TargetLabel;
+  readonly database: Database;
+  /** Another handle on the same database with a pool of its own; PGlite is one in-process instance, so none. */
+  readonly openAnother?: () => Promise<Database>;
+  /** A line describing the server, printed in the header. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export const POOL_MAX = 20;
+
+export async function openPGliteTarget(): Promise<Target> {
+  const database = await openDatabase({ kind: "pglite" });
+  await migrate(database.db);
+  const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db);
+  return { label: "PGlite", database, description: `PGlite (in memory), PostgreSQL ${rows[0]?.v}`, close: () => database.close() };
+}
+
+/** Creates `guichet_bench_<random>` on the server at `url` and migrates it; a string says why it could not. */
+export async function openPostgresTarget(url: string): Promise<Target | string> {
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: "guichet-bench" });
+  admin.on("error", () => {});
+  try {
+    await admin.connect();
+  } catch (err) {
+    await admin.end().catch(() => {});
+    return `unreachable at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const name = `guichet_bench_${randomBytes(6).toString("hex")}`;
+  const opened: Database[] = [];
+  const drop = async () => {
+    await Promise.all(opened.map((d) => d.close().catch(() => {})));
+    await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    await admin.end();
+  };
+  try {
+    const settings = await admin.query<{ v: string; sync: string; fsync: string }>(
+      "select current_setting('server_version') as v, current_setting('synchronous_commit') as sync, current_setting('fsync') as fsync",
+    );
+    await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+    const dbUrl = withDatabaseName(url, name);
+    const open = async () => {
+      const d = await openDatabase({ kind: "postgres", url: dbUrl, poolMax: POOL_MAX, onError: () => {} });
+      opened.push(d);
+      return d;
+    };
+    const database = await open();
+    await migrate(database.db);
+    const s = settings.rows[0];
+    return {
+      label: "PostgreSQL",
+      database,
+      openAnother: open,
+      description: `PostgreSQL ${s?.v} at ${redactUrl(url)} (database ${name}, synchronous_commit=${s?.sync}, fsync=${s?.fsync}, pool ${POOL_MAX})`,
+      close: drop,
+    };
+  } catch (err) {
+    await drop().catch(() => {});
+    throw err;
+  }
+}
+
+export function withDatabaseName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+/** Runs `workers` loops of `iterations` calls each, all at once; returns the elapsed milliseconds. */
+export async function timeWorkers(
+  workers: number,
+  iterations: number,
+  fn: (worker: number, i: number) => Promise<unknown>,
+): Promise<number> {
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; i < iterations; i++) await fn(w, i);
+    }),
+  );
+  return performance.now() - start;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export const perSecond = (count: number, ms: number): number => (count * 1000) / ms;
+
+export function fmtRate(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return "—";
+  return Math.round(value).toLocaleString("en-US");
+}
+
+export function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+export function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,138 @@
+/*
+ * `npm run bench`: outbox and audit throughput on the embedded PGlite and on a
+ * PostgreSQL server (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test),
+ * in one run. On the server everything happens in a fresh guichet_bench_<random>
+ * database, dropped at the end. Prints figures; never fails on timing.
+ */
+import { availableParallelism, cpus } from "node:os";
+import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
+import { fmtRate, log, openPGliteTarget, openPostgresTarget, type Target, type TargetLabel } from "./common.ts";
+import { benchOutbox, type OutboxResult, type OutboxVariant, variantName } from "./outbox.ts";
+
+const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const GOAL_RATIO = 0.5;
+
+interface Plan {
+  outboxEvents: number;
+  outboxVariants: OutboxVariant[];
+  /** Transactions per worker per round in the audit benchmark. */
+  auditIterations: number;
+}
+
+const PLANS: Record<TargetLabel, Plan> = {
+  PGlite: {
+    outboxEvents: 2000,
+    outboxVariants: [
+      { handler: "noop", dispatchers: 1 },
+      { handler: "sql", dispatchers: 1 },
+    ],
+    auditIterations: 80,
+  },
+  PostgreSQL: {
+    outboxEvents: 5000,
+    outboxVariants: [
+      { handler: "noop", dispatchers: 1 },
+      { handler: "sql", dispatchers: 1 },
+      { handler: "noop", dispatchers: 2 },
+      { handler: "sql", dispatchers: 2 },
+    ],
+    auditIterations: 250,
+  },
+};
+
+interface Results {
+  outbox: OutboxResult[];
+  audit: AuditResult;
+}
+
+async function runOn(target: Target): Promise<Results> {
+  const plan = PLANS[target.label];
+  log(`\n${target.label}: ${target.description}`);
+  const start = performance.now();
+  const outbox = await benchOutbox(target, plan.outboxEvents, plan.outboxVariants);
+  const audit = await benchAudit(target, plan.auditIterations);
+  log(`  ${target.label} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  return { outbox, audit };
+}
+
+function printTable(results: Partial<Record<TargetLabel, Results>>, pgSkipped: string | undefined): void {
+  const labels: TargetLabel[] = ["PGlite", "PostgreSQL"];
+  const rows: [string, ...string[]][] = [];
+  const variants: OutboxVariant[] = PLANS.PostgreSQL.outboxVariants;
+  for (const v of variants) {
+    const cells = labels.map((l) => {
+      const r = results[l]?.outbox.find((o) => o.handler === v.handler && o.dispatchers === v.dispatchers);
+      return r ? `${fmtRate(r.rate)}${r.exactlyOnce ? "" : " (!)"}` : "—";
+    });
+    rows.push([`outbox dispatch, ${variantName(v)} (events/s)`, ...cells]);
+  }
+  rows.push([`audit append, c=${WORKERS} (entries/s)`, ...labels.map((l) => fmtRate(results[l]?.audit.auditRate))]);
+  rows.push([`plain INSERT ceiling, c=${WORKERS} (rows/s)`, ...labels.map((l) => fmtRate(results[l]?.audit.plainRate))]);
+  const pgRatio = results.PostgreSQL?.audit.ratio;
+  const goal =
+    pgRatio === undefined
+      ? "(goal on PostgreSQL ≥ 0.5x: not measured)"
+      : `(goal on PostgreSQL ≥ ${GOAL_RATIO}x: ${pgRatio >= GOAL_RATIO ? "met" : "NOT met"})`;
+  rows.push([
+    "ratio audit/plain",
+    ...labels.map((l) => {
+      const r = results[l]?.audit.ratio;
+      return r === undefined ? "—" : `${r.toFixed(2)}x`;
+    }),
+    goal,
+  ]);
+  rows.push(["audit seal (entries/s)", ...labels.map((l) => fmtRate(results[l]?.audit.sealRate))]);
+
+  const header: [string, ...string[]] = ["benchmark", ...labels];
+  const widths = [Math.max(...[header, ...rows].map((r) => r[0].length)) + 3, 15, 15];
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell))
+      .join("")
+      .trimEnd();
+  log("");
+  log(line(header));
+  for (const r of rows) log(line(r));
+  log("");
+  if (pgSkipped) log(`PostgreSQL: skipped (${pgSkipped})`);
+  else if (pgRatio !== undefined)
+    log(
+      `Goal "audit append ≥ ${GOAL_RATIO}× the plain INSERT ceiling on PostgreSQL": ${pgRatio >= GOAL_RATIO ? "met" : "NOT met"} (${pgRatio.toFixed(2)}x)`,
+    );
+  const failures = labels.flatMap((l) => (results[l]?.outbox ?? []).filter((o) => !o.exactlyOnce).map((o) => `${l}, ${variantName(o)}`));
+  if (failures.length > 0) log(`WARNING: outbox delivery was not exactly once in: ${failures.join("; ")}`);
+  log(
+    `Audit: ${WORKERS} workers, each transaction holds one entry; rates are medians of 5 alternating rounds, the ratio the median of the per-round ratios. PGlite is one connection: its workers queue on it.`,
+  );
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`Guichet bench — Node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? "unknown"})`);
+  const results: Partial<Record<TargetLabel, Results>> = {};
+
+  const pglite = await openPGliteTarget();
+  try {
+    results.PGlite = await runOn(pglite);
+  } finally {
+    await pglite.close();
+  }
+
+  let pgSkipped: string | undefined;
+  const postgres = await openPostgresTarget(PG_URL);
+  if (typeof postgres === "string") {
+    pgSkipped = postgres;
+    log(`\nPostgreSQL: skipped (${postgres})`);
+  } else {
+    try {
+      results.PostgreSQL = await runOn(postgres);
+    } finally {
+      await postgres.close();
+    }
+  }
+
+  printTable(results, pgSkipped);
+  log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await main();
