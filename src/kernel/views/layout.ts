@@ -190,6 +190,7 @@ export function renderLayout(ctx: PageContext, page: LayoutPage): string {
   <link rel="manifest" href="${base}/favicon/manifest.webmanifest" crossorigin="use-credentials">
   <link rel="stylesheet" href="${base}/dsfr.min.css">
   <link rel="stylesheet" href="${base}/utility/icons/icons.min.css">
+  <link rel="stylesheet" href="${base}/utility/colors/colors.min.css">
 </head>
 <body>
 ${skipLinks(ctx)}
