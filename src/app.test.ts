@@ -329,3 +329,28 @@ describe("graceful shutdown", () => {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
   });
 });
+
+describe("legal pages", () => {
+  test("the footer's accessibility statement, legal notice and personal data pages exist in both languages", async () => {
+    const platform = await openTestPlatform({
+      env: { GUICHET_OPERATOR_NAME: "Mairie de Trifouilly", GUICHET_CONTACT_EMAIL: "dpo@trifouilly.fr" },
+    });
+    try {
+      const home = await platform.app.inject({ method: "GET", url: "/", headers: HTML });
+      for (const path of ["/accessibilite", "/mentions-legales", "/donnees-personnelles"]) {
+        assert.match(home.body, new RegExp(`href="${path}"`));
+        for (const lang of ["fr", "en"]) {
+          const res = await platform.app.inject({ method: "GET", url: `${path}?lang=${lang}`, headers: HTML });
+          assert.equal(res.statusCode, 200, `${path} ${lang}`);
+          assert.match(res.body, new RegExp(`<html lang="${lang}"`));
+          assert.match(res.body, /Mairie de Trifouilly/);
+          assert.match(res.body, /mailto:dpo@trifouilly\.fr/);
+        }
+      }
+      const statement = await platform.app.inject({ method: "GET", url: "/accessibilite", headers: HTML });
+      assert.match(statement.body, /non conforme/);
+    } finally {
+      await platform.close();
+    }
+  });
+});

@@ -355,4 +355,26 @@ describe("home page", { timeout: 120_000 }, () => {
       await context.close();
     }
   });
+  test("the footer's legal pages open from the footer and are accessible", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { baseUrl, browser } = setup();
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      const watcher = await watchPage(page);
+      for (const [link, heading] of [
+        ["Accessibilité : non conforme", "Déclaration d’accessibilité"],
+        ["Mentions légales", "Mentions légales"],
+        ["Données personnelles", "Données personnelles et cookies"],
+      ] as const) {
+        await page.goto(`${baseUrl}/`);
+        await page.locator("footer").getByRole("link", { name: link }).click();
+        await waitForDsfr(page);
+        assert.deepEqual(await texts(page, "h1"), [heading]);
+        await expectNoAxeViolations(page, heading);
+      }
+      watcher.assertClean();
+    } finally {
+      await context.close();
+    }
+  });
 });

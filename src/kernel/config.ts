@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   GUICHET_ALLOW_EMBEDDED_DB: bool.default(false),
   GUICHET_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   GUICHET_SERVICE_NAME: z.string().min(1).max(60).default("Guichet"),
+  GUICHET_OPERATOR_NAME: z.string().min(1).max(200).default("l’administration qui exploite ce service"),
+  GUICHET_CONTACT_EMAIL: z.email({ message: "must be an e-mail address" }).optional(),
   GUICHET_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   OUTBOX_POLL_MS: int(10, 60_000).default(1000),
@@ -58,6 +60,8 @@ export interface Config {
   database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolMax: number };
   secret: string;
   serviceName: string;
+  /** Who runs this instance, for the legal pages. */
+  operator: { name: string; contactEmail: string | undefined };
   demo: boolean;
   logLevel: string;
   outbox: { pollMs: number; maxAttempts: number; baseDelayMs: number };
@@ -110,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: "pglite" as const, dataDir: resolve(cwd, e.GUICHET_DATA_DIR) },
     secret: e.GUICHET_SECRET ?? DEV_SECRET,
     serviceName: e.GUICHET_SERVICE_NAME,
+    operator: { name: e.GUICHET_OPERATOR_NAME, contactEmail: e.GUICHET_CONTACT_EMAIL },
     demo: e.GUICHET_DEMO ?? !production,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, baseDelayMs: e.OUTBOX_BASE_DELAY_MS },
