@@ -4,7 +4,8 @@
  * run the same SQL; values come back in the same shapes (bigint as string,
  * timestamptz as Date, json as objects).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -36,9 +37,65 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /** PGlite options giving the same value shapes as node-postgres: 64-bit integers and numerics stay exact, as text. */
 export const PGLITE_PARSERS = { [INT8]: keepText, [NUMERIC]: keepText };
 
+export class DatabaseInUseError extends Error {
+  override name = "DatabaseInUseError";
+}
+
+/*
+ * PGlite has no server to arbitrate between processes: two processes opening the
+ * same directory would corrupt it. A lock file holding the owner's pid keeps a
+ * second one out (`guichet audit verify` while `npm start` runs, say); a lock
+ * left by a process that no longer exists is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = join(dataDir, "guichet.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      return () => rmSync(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(readFileSync(lockFile, "utf8"));
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new DatabaseInUseError(
+          `The embedded database in ${dataDir} is in use by process ${owner}. Stop it first (or run Guichet on a PostgreSQL server to share one database).`,
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function openPGlite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return wrapPGlite(await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: PGLITE_PARSERS }));
+  if (!dataDir) return wrapPGlite(await PGlite.create({ parsers: PGLITE_PARSERS }));
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    const database = wrapPGlite(await PGlite.create({ dataDir, parsers: PGLITE_PARSERS }));
+    return {
+      ...database,
+      async close() {
+        try {
+          await database.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
 
 /** A Database over an already created PGlite instance (tests load one from a migrated snapshot). */
@@ -51,7 +108,11 @@ export function wrapPGlite(pglite: PGlite): Database {
       const unsubscribe = await pglite.listen(channel, onNotify);
       return async () => unsubscribe();
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      // Kysely only destroys a driver it initialised, i.e. one that ran a query.
+      if (!pglite.closed) await pglite.close();
+    },
   };
 }
 

@@ -95,3 +95,23 @@ describe("migrations", () => {
     }
   });
 });
+
+describe("embedded database directory", () => {
+  test("a second process cannot open a data directory in use; a stale lock is taken over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "guichet-lock-"));
+    try {
+      const first = await openDatabase({ kind: "pglite", dataDir: dir });
+      // Another live process (pid 1) holds it: simulate by rewriting the lock's owner.
+      writeFileSync(join(dir, "guichet.lock"), "1");
+      await assert.rejects(openDatabase({ kind: "pglite", dataDir: dir }), /in use by process 1/);
+      writeFileSync(join(dir, "guichet.lock"), String(process.pid));
+      await first.close();
+      // A lock left behind by a process that died does not keep the directory closed forever.
+      writeFileSync(join(dir, "guichet.lock"), "999999999");
+      const again = await openDatabase({ kind: "pglite", dataDir: dir });
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
