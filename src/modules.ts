@@ -4,7 +4,8 @@
  * its folder under src/ and one line here.
  */
 import { homeModule } from "./home/index.ts";
+import { identityModule } from "./identity/index.ts";
 import { kernelModule } from "./kernel/kernel-module.ts";
 import type { GuichetModule } from "./kernel/module.ts";
 
-export const modules: readonly GuichetModule[] = [kernelModule, homeModule];
+export const modules: readonly GuichetModule[] = [kernelModule, homeModule, identityModule];

@@ -31,3 +31,14 @@ export function securityHeaders(secure: boolean) {
     }
   };
 }
+
+/**
+ * Lets a page's forms lead to other origins. Chromium applies `form-action` to
+ * every redirect that follows a form submission, so a form whose answer is a
+ * redirect to a service provider or an identity provider needs its origin here.
+ */
+export function allowFormActionTo(reply: FastifyReply, urls: string[]): void {
+  const origins = [...new Set(urls.map((u) => new URL(u).origin))].join(" ");
+  const current = String(reply.getHeader("content-security-policy") ?? CONTENT_SECURITY_POLICY);
+  reply.header("content-security-policy", current.replace("form-action 'self'", `form-action 'self' ${origins}`));
+}

@@ -1,0 +1,121 @@
+/*
+ * Demo identity providers, like FranceConnect's mock IdPs: each is a real
+ * OpenID Provider with its own issuer (`/demo-idp/<id>`) and keys, whose login
+ * page lets a tester pick one of the identities shipped in CSV. They run in the
+ * Guichet process for `npm start`; the hub reaches them over HTTP like any IdP.
+ */
+import type { FastifyInstance } from "fastify";
+import Provider, { type KoaContextWithOIDC } from "oidc-provider";
+import { deriveKey, hmac } from "../../kernel/crypto.ts";
+import type { Db } from "../../kernel/db/database.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { formValue } from "../../kernel/http/form.ts";
+import { createAdapterFactory } from "../adapter.ts";
+import { loadSigningKeys } from "../keys.ts";
+import { mountProvider } from "../mount.ts";
+import { type DemoPerson, readPeople } from "./people.ts";
+import { renderDemoLogin } from "./views.ts";
+
+export interface DemoIdpDefinition {
+  id: string;
+  name: string;
+  federation: "citizen" | "citizen-plus" | "pro";
+  levels: string[];
+  people: URL;
+}
+
+export const HUB_CLIENT_ID = "guichet-hub";
+
+/** The secret the hub uses at a demo IdP: derived, so nothing needs storing on either side. */
+export const demoIdpClientSecret = (secret: string, idpId: string) => hmac(secret, "demo-idp-client", idpId);
+
+export const demoIdpIssuer = (publicUrl: URL, id: string) => new URL(`/demo-idp/${id}`, publicUrl).href;
+
+export async function mountDemoIdp(
+  app: FastifyInstance,
+  def: DemoIdpDefinition,
+  deps: { db: Db; secret: string; publicUrl: URL; trustProxy: boolean },
+): Promise<Provider> {
+  const people = readPeople(def.people);
+  const byLogin = new Map<string, DemoPerson>(people.map((p) => [p.login, p]));
+  const prefix = `/demo-idp/${def.id}`;
+  const cookie = `demo_idp_${def.id.replaceAll("-", "_")}`;
+  const provider = new Provider(demoIdpIssuer(deps.publicUrl, def.id), {
+    adapter: createAdapterFactory(deps.db, `demo-idp:${def.id}`),
+    clients: [
+      {
+        client_id: HUB_CLIENT_ID,
+        client_secret: demoIdpClientSecret(deps.secret, def.id),
+        redirect_uris: [new URL("/identity/callback", deps.publicUrl).href],
+        post_logout_redirect_uris: [new URL("/identity/logout-callback", deps.publicUrl).href],
+        token_endpoint_auth_method: "client_secret_post",
+        id_token_signed_response_alg: "ES256",
+      },
+    ],
+    jwks: { keys: await loadSigningKeys(deps.db, `demo-idp:${def.id}`, deps.secret) },
+    cookies: {
+      keys: [deriveKey(deps.secret, `demo-idp-cookies-${def.id}`).toString("base64url")],
+      names: { session: `${cookie}_session`, interaction: `${cookie}_interaction`, resume: `${cookie}_resume` },
+      long: { httpOnly: true, sameSite: "lax", signed: true },
+      short: { httpOnly: true, sameSite: "lax", signed: true },
+    },
+    routes: { authorization: "/authorize", token: "/token", userinfo: "/userinfo", jwks: "/jwks", end_session: "/session/end" },
+    responseTypes: ["code"],
+    scopes: ["openid"],
+    claims: {
+      openid: ["sub"],
+      profile: ["given_name", "family_name", "birthdate", "gender", "preferred_username"],
+      birth: ["birthplace", "birthcountry"],
+      email: ["email"],
+      amr: null,
+      acr: null,
+    },
+    acrValues: def.levels,
+    features: {
+      devInteractions: { enabled: false },
+      dPoP: { enabled: false },
+      claimsParameter: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
+    // The hub reads identity claims from the ID token: put them there.
+    conformIdTokenClaims: false,
+    ttl: { AuthorizationCode: 30, AccessToken: 60, IdToken: 60, Interaction: 600, Session: 600, Grant: 600 },
+    pkce: { required: () => true },
+    interactions: { url: (_ctx, interaction) => `${prefix}/login/${interaction.uid}` },
+    async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
+      const person = byLogin.get(sub);
+      return person && { accountId: sub, claims: async () => ({ ...person.claims, sub }) };
+    },
+  });
+  provider.proxy = deps.trustProxy;
+  await mountProvider(app, prefix, provider);
+
+  app.get(`${prefix}/login/:uid`, async (request, reply) => {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    return reply.render((ctx) => renderDemoLogin(ctx, { idp: def, uid: details.uid, people, prefix }));
+  });
+
+  app.post(`${prefix}/login/:uid`, async (request, reply) => {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    const login = formValue(request.body, "login") ?? "";
+    const person = byLogin.get(login);
+    if (!person) {
+      throw new AppError(400, "unknown_demo_identity", "Choose one of the listed identities", {
+        fields: [{ field: "login", message: "choose one of the listed identities" }],
+        forPeople: { fr: "Choisissez une des identités de la liste.", en: "Choose one of the listed identities." },
+      });
+    }
+    const requested = String(details.params.acr_values ?? "").split(" ");
+    const acr = def.levels.filter((l) => requested.includes(l)).at(-1) ?? (def.levels.at(-1) as string);
+    const grant = new provider.Grant({ accountId: login, clientId: String(details.params.client_id) });
+    grant.addOIDCScope(String(details.params.scope ?? "openid"));
+    grant.addOIDCClaims(["acr", "amr"]);
+    const grantId = await grant.save();
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, {
+      login: { accountId: login, acr, amr: ["pwd"], remember: false },
+      consent: { grantId },
+    });
+    return reply.redirect(returnTo, 303);
+  });
+  return provider;
+}

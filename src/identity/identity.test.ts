@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
+import * as client from "openid-client";
+import { csrfOf, TestBrowser } from "../kernel/testing/browser.ts";
+import type { Platform } from "../platform.ts";
+import { openTestPlatform } from "../test-platform.ts";
+import { insertServiceProvider } from "./index.ts";
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("citizen federation (FranceConnect contract)", () => {
+  let platform: Platform;
+  let base: string;
+  const sp = { redirect: "https://sp.exemple.test/callback", logout: "https://sp.exemple.test/bye" };
+  let creds: { clientId: string; clientSecret: string | undefined };
+  let config: client.Configuration;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+    creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "Mairie de Test",
+      entityId: "mairie-de-test",
+      metadata: {
+        redirect_uris: [sp.redirect],
+        post_logout_redirect_uris: [sp.logout],
+        id_token_signed_response_alg: "ES256",
+        userinfo_signed_response_alg: "ES256",
+      },
+    });
+    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  function authorizeUrl(extra: Record<string, string> = {}) {
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: sp.redirect,
+      scope: "openid identite_pivot email",
+      state,
+      nonce,
+      acr_values: "eidas1",
+      ...extra,
+    });
+    return { url: url.href, state, nonce };
+  }
+
+  /** A person signs in at the SP through the hub, choosing `idp` and `login`; returns the SP's callback URL. */
+  async function signIn(browser: TestBrowser, idp: string, login: string, extra: Record<string, string> = {}) {
+    const request = authorizeUrl(extra);
+    const chooser = await browser.follow(request.url);
+    assert.equal(chooser.status, 200, chooser.body.slice(0, 500));
+    assert.match(chooser.body, /Choisissez votre compte/);
+    const idpLogin = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp },
+    });
+    assert.equal(idpLogin.status, 200, idpLogin.body.slice(0, 300));
+    assert.match(idpLogin.body, /Connexion de démonstration/);
+    const back = await browser.follow(idpLogin.url, (url) => url.startsWith(sp.redirect), {
+      form: { _csrf: csrfOf(idpLogin.body), login },
+    });
+    assert.ok(back.location?.startsWith(sp.redirect), `ends at the SP: ${back.location} ${back.body.slice(0, 300)}`);
+    return { callback: new URL(back.location as string), ...request };
+  }
+
+  test("discovery and JWKS follow the FranceConnect contract", async () => {
+    const meta = config.serverMetadata();
+    assert.equal(meta.issuer, `${base}/api/v2`);
+    assert.equal(meta.authorization_endpoint, `${base}/api/v2/authorize`);
+    assert.equal(meta.end_session_endpoint, `${base}/api/v2/session/end`);
+    assert.deepEqual(meta.acr_values_supported, ["eidas1"]);
+    assert.deepEqual(meta.subject_types_supported, ["pairwise"]);
+    assert.deepEqual(meta.grant_types_supported, ["authorization_code"]);
+    for (const scope of ["openid", "identite_pivot", "profile", "birth", "email", "given_name", "family_name", "amr", "idp_id"]) {
+      assert.ok(meta.scopes_supported?.includes(scope), scope);
+    }
+    const jwks = (await (await fetch(`${base}/api/v2/jwks`)).json()) as { keys: { kty: string; alg: string; d?: string }[] };
+    assert.deepEqual(jwks.keys.map((k) => k.alg).sort(), ["ES256", "RS256"]);
+    assert.ok(
+      jwks.keys.every((k) => k.d === undefined),
+      "no private part published",
+    );
+  });
+
+  test("a person signs in through a demo IdP; the SP gets a signed ID token and userinfo with the pivot identity", async () => {
+    const browser = new TestBrowser();
+    const { callback, state, nonce } = await signIn(browser, "demo-eidas1", "marie.dupont");
+    const tokens = await client.authorizationCodeGrant(config, callback, { expectedState: state, expectedNonce: nonce });
+    const jwks = createRemoteJWKSet(new URL(`${base}/api/v2/jwks`));
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token as string, jwks, {
+      issuer: `${base}/api/v2`,
+      audience: creds.clientId,
+    });
+    assert.equal(protectedHeader.alg, "ES256");
+    assert.equal(payload.acr, "eidas1");
+    assert.match(String(payload.sub), /^[0-9a-f]{64}v1$/);
+    assert.equal(tokens.expires_in, 60);
+    assert.equal(tokens.refresh_token, undefined, "no refresh tokens on FranceConnect federations");
+
+    const response = await fetch(`${base}/api/v2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.match(response.headers.get("content-type") ?? "", /application\/jwt/);
+    const { payload: userinfo } = await jwtVerify(await response.text(), jwks, { issuer: `${base}/api/v2`, audience: creds.clientId });
+    assert.equal(userinfo.sub, payload.sub);
+    assert.equal(userinfo.given_name, "Marie Claire");
+    assert.deepEqual(userinfo.given_name_array, ["Marie", "Claire"]);
+    assert.equal(userinfo.family_name, "DUPONT");
+    assert.equal(userinfo.birthdate, "1985-03-12");
+    assert.equal(userinfo.gender, "female");
+    assert.equal(userinfo.birthplace, "75056");
+    assert.equal(userinfo.birthcountry, "99100");
+    assert.equal(userinfo.email, "marie.dupont@exemple.test");
+  });
+
+  test("pairwise sub: the same at an SP whichever IdP was used, different at an SP of another sector", async () => {
+    const subOf = async (cfg: client.Configuration, redirect: string, idp: string) => {
+      const browser = new TestBrowser();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const url = client.buildAuthorizationUrl(cfg, { redirect_uri: redirect, scope: "openid", state, nonce, acr_values: "eidas1" });
+      const chooser = await browser.follow(url.href);
+      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
+      const back = await browser.follow(login.url, (u) => u.startsWith(redirect), {
+        form: { _csrf: csrfOf(login.body), login: "fatima.benali" },
+      });
+      const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location as string), {
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      return decodeJwt(tokens.id_token as string).sub;
+    };
+    const other = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "Caisse de test",
+      entityId: "caisse-de-test",
+      metadata: { redirect_uris: ["https://caisse.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
+    });
+    const otherConfig = await client.discovery(new URL(`${base}/api/v2`), other.clientId, other.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    const viaFirst = await subOf(config, sp.redirect, "demo-eidas1");
+    const viaSecond = await subOf(config, sp.redirect, "demo-eidas1-bis");
+    const elsewhere = await subOf(otherConfig, "https://caisse.exemple.test/cb", "demo-eidas1");
+    assert.equal(viaFirst, viaSecond);
+    assert.notEqual(viaFirst, elsewhere);
+  });
+
+  test("authorize rules: short nonce, disallowed idp_hint, unknown acr mapped to the default", async () => {
+    const browser = new TestBrowser();
+    const short = await browser.request(authorizeUrl({ nonce: "too-short" }).url);
+    assert.equal(short.status, 303);
+    assert.equal(new URL(short.location as string).searchParams.get("error"), "invalid_request");
+    const hint = await browser.request(authorizeUrl({ idp_hint: "demo-eidas1" }).url);
+    assert.equal(new URL(hint.location as string).searchParams.get("error"), "invalid_idp_hint");
+    const unknownAcr = await browser.follow(authorizeUrl({ acr_values: "eidas9" }).url);
+    assert.equal(unknownAcr.status, 200);
+    assert.match(unknownAcr.body, /Niveau de garantie demandé : eidas1/);
+  });
+
+  test("an unregistered redirect_uri gets an error page, never a redirect", async () => {
+    const browser = new TestBrowser();
+    const url = new URL(authorizeUrl().url);
+    url.searchParams.set("redirect_uri", "https://evil.exemple.test/steal");
+    const res = await browser.request(url.href);
+    assert.equal(res.status, 400);
+    assert.equal(res.location, undefined);
+    assert.match(res.body, /invalid_redirect_uri/);
+  });
+
+  test("cancelling at the chooser returns access_denied to the SP", async () => {
+    const browser = new TestBrowser();
+    const { url, state } = authorizeUrl();
+    const chooser = await browser.follow(url);
+    const back = await browser.follow(chooser.url.replace(/\/?$/, "/abort"), (u) => u.startsWith(sp.redirect), {
+      form: { _csrf: csrfOf(chooser.body) },
+    });
+    const params = new URL(back.location as string).searchParams;
+    assert.equal(params.get("error"), "access_denied");
+    assert.equal(params.get("state"), state);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The identity hub: three OpenID Connect federations (citizens — FranceConnect
+ * contract —, citizens at higher eIDAS levels — FranceConnect+ —, professionals
+ * — ProConnect), the person's pages (IdP chooser, consent), the hub as relying
+ * party of identity providers, and the demo identity providers.
+ */
+import type { FastifyInstance } from "fastify";
+import type Provider from "oidc-provider";
+import { DSFR_BASE } from "../kernel/http/web.ts";
+import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
+import { renderErrorPage } from "../kernel/views/error-page.ts";
+import { deleteExpiredPayloads } from "./adapter.ts";
+import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
+import { CITIZENS } from "./demo-idp/people.ts";
+import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
+import { insertIdentityProvider } from "./idp-registry.ts";
+import { interactionRoutes } from "./interactions.ts";
+import { loadSigningKeys } from "./keys.ts";
+import { mountProvider } from "./mount.ts";
+import { createFederationProvider } from "./provider.ts";
+import { createUpstream } from "./upstream.ts";
+
+export { FEDERATIONS, type FederationId } from "./federations.ts";
+export { insertIdentityProvider, setIdentityProviderActive } from "./idp-registry.ts";
+export { rotateSigningKeys } from "./keys.ts";
+export { insertServiceProvider, setServiceProviderActive, updateServiceProviderMetadata } from "./registry.ts";
+
+export const DEMO_IDPS: DemoIdpDefinition[] = [
+  { id: "demo-eidas1", name: "Compte démo (eIDAS faible)", federation: "citizen", levels: ["eidas1"], people: CITIZENS },
+  { id: "demo-eidas1-bis", name: "Autre compte démo (eIDAS faible)", federation: "citizen", levels: ["eidas1"], people: CITIZENS },
+];
+
+async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
+  const { config, db, logger } = deps;
+  const publicUrl = config.http.publicUrl;
+  const providers = {} as Record<FederationId, Provider>;
+  for (const id of FEDERATION_IDS) {
+    const federation = FEDERATIONS[id];
+    providers[id] = createFederationProvider(federation, {
+      db,
+      logger,
+      secret: config.secret,
+      publicUrl,
+      trustProxy: config.http.trustProxy,
+      keys: await loadSigningKeys(db, id, config.secret),
+      renderError: (ctx, out) =>
+        renderErrorPage(
+          { locale: "fr", path: "/", csrfToken: "", serviceName: config.serviceName, dsfrBase: DSFR_BASE, nav: [] },
+          { status: ctx.status >= 400 ? ctx.status : 400, code: out.error, requestId: String(ctx.get("x-request-id") || "-") },
+        ),
+    });
+    await mountProvider(app, federation.prefix, providers[id]);
+  }
+  if (config.demo) {
+    for (const def of DEMO_IDPS) await mountDemoIdp(app, def, { db, secret: config.secret, publicUrl, trustProxy: config.http.trustProxy });
+  }
+  const upstream = createUpstream({ db, publicUrl });
+  await interactionRoutes(app, { db, secret: config.secret, providers, upstream });
+
+  // Expired sessions, codes and tokens are removed every minute (any node may do it).
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook("onReady", async () => {
+    timer = setInterval(() => {
+      deleteExpiredPayloads(db).catch((err) => logger.warn({ err }, "identity: cleanup of expired payloads failed"));
+    }, 60_000);
+    timer.unref();
+  });
+  app.addHook("onClose", async () => clearInterval(timer));
+}
+
+export const identityModule: GuichetModule = {
+  name: "identity",
+  routes: identityRoutes,
+  seeds: [
+    {
+      name: "identity/demo-identity-providers",
+      async run(trx, { config }) {
+        for (const [position, def] of DEMO_IDPS.entries()) {
+          await insertIdentityProvider(trx, config.secret, {
+            id: def.id,
+            federation: def.federation,
+            name: def.name,
+            // relative: resolved against PUBLIC_URL, so the demo keeps working if the address changes
+            issuer: `/demo-idp/${def.id}`,
+            clientId: HUB_CLIENT_ID,
+            clientSecret: demoIdpClientSecret(config.secret, def.id),
+            acrValues: def.levels,
+            position,
+          });
+        }
+      },
+    },
+  ],
+};

@@ -1,0 +1,197 @@
+/*
+ * The person's side of a login at the hub: the identity-provider chooser, the
+ * hand-over to the chosen IdP and back, and consent. Every page and form lives
+ * under /interaction/<federation>/<uid>, where oidc-provider's interaction
+ * cookie binds it to the browser that started the login.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type Provider from "oidc-provider";
+import type { Db } from "../kernel/db/database.ts";
+import { AppError, type PeopleMessage } from "../kernel/errors.ts";
+import { formValue } from "../kernel/http/form.ts";
+import { allowFormActionTo } from "../kernel/http/security-headers.ts";
+import { FEDERATIONS, type FederationId } from "./federations.ts";
+import { getIdentityProvider, listIdentityProviders, meetsLevel } from "./idp-registry.ts";
+import { accountClaims } from "./provider.ts";
+import { findServiceProvider } from "./registry.ts";
+import type { createUpstream } from "./upstream.ts";
+import { renderChooser, renderConsent } from "./views.ts";
+
+interface Deps {
+  db: Db;
+  secret: string;
+  providers: Record<FederationId, Provider>;
+  upstream: ReturnType<typeof createUpstream>;
+}
+
+const CLAIM_LABELS: Record<string, { fr: string; en: string }> = {
+  given_name: { fr: "Prénoms", en: "Given names" },
+  family_name: { fr: "Nom de naissance", en: "Birth name" },
+  birthdate: { fr: "Date de naissance", en: "Date of birth" },
+  gender: { fr: "Sexe", en: "Sex" },
+  birthplace: { fr: "Lieu de naissance (code INSEE)", en: "Place of birth (INSEE code)" },
+  birthcountry: { fr: "Pays de naissance (code INSEE)", en: "Country of birth (INSEE code)" },
+  email: { fr: "Adresse électronique", en: "E-mail address" },
+  preferred_username: { fr: "Nom d’usage", en: "Used name" },
+};
+
+function federationOf(request: FastifyRequest): FederationId {
+  const { federation } = request.params as { federation: string };
+  if (!(federation in FEDERATIONS)) throw new AppError(404, "not_found", `No federation ${federation}`);
+  return federation as FederationId;
+}
+
+export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const { db, secret, providers, upstream } = deps;
+
+  async function details(request: FastifyRequest, reply: FastifyReply) {
+    const federation = federationOf(request);
+    const provider = providers[federation];
+    try {
+      return { federation, provider, interaction: await provider.interactionDetails(request.raw, reply.raw) };
+    } catch {
+      throw new AppError(400, "interaction_expired", "This sign-in has expired or was started in another browser", {
+        forPeople: {
+          fr: "Cette connexion a expiré ou a été commencée dans un autre navigateur. Revenez sur le service et recommencez.",
+          en: "This sign-in has expired or was started in another browser. Go back to the service and start again.",
+        },
+      });
+    }
+  }
+
+  /** The IdPs this person may use for this request: the federation's, active, able to reach the level, allowed by the SP. */
+  async function eligibleIdps(federation: FederationId, clientId: string, acr: string) {
+    const sp = await findServiceProvider(db, clientId);
+    const levels = FEDERATIONS[federation].acrValues;
+    return (await listIdentityProviders(db, secret, federation)).filter((idp) => {
+      if (!idp.active || !meetsLevel(levels, idp.acrValues, acr)) return false;
+      if (!sp) return false;
+      const listed = sp.idp_filter.includes(idp.id);
+      return sp.idp_filter_mode === "allow" ? listed : !listed;
+    });
+  }
+
+  async function goToIdp(reply: FastifyReply, federation: FederationId, uid: string, idpId: string, acr: string) {
+    const idp = await getIdentityProvider(db, secret, idpId);
+    const url = await upstream.start(idp, federation, uid, acr);
+    allowFormActionTo(reply, [url]);
+    return reply.redirect(url, 303);
+  }
+
+  app.get("/interaction/:federation/:uid", async (request, reply) => {
+    const { federation, provider, interaction } = await details(request, reply);
+    const clientId = String(interaction.params.client_id);
+    const client = await provider.Client.find(clientId);
+    const spName = String(client?.clientName ?? clientId);
+    const acr = String(interaction.params.acr_values ?? FEDERATIONS[federation].defaultAcr);
+
+    if (interaction.prompt.name === "consent") {
+      const scopes = String(interaction.params.scope ?? "").split(" ");
+      const claims = (await accountClaims(db, federation, String(interaction.session?.accountId))) ?? {};
+      const names = [...new Set(scopes.flatMap((s) => FEDERATIONS[federation].claims[s] ?? []))].filter((c) => c in CLAIM_LABELS);
+      allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+      return reply.render((ctx) =>
+        renderConsent(ctx, {
+          federation,
+          uid: interaction.uid,
+          spName,
+          claims: names.map((name) => ({
+            name,
+            label: (CLAIM_LABELS[name] as PeopleMessage)[ctx.locale],
+            value: String((claims as Record<string, unknown>)[name] ?? ""),
+          })),
+        }),
+      );
+    }
+
+    const idps = await eligibleIdps(federation, clientId, acr);
+    const hint = interaction.params.idp_hint;
+    if (typeof hint === "string" && idps.some((i) => i.id === hint) && !(request.query as Record<string, string>).error) {
+      return goToIdp(reply, federation, interaction.uid, hint, acr);
+    }
+    const errorCode = (request.query as Record<string, string>).error;
+    allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+    return reply.render((ctx) =>
+      renderChooser(ctx, {
+        federation,
+        uid: interaction.uid,
+        spName,
+        acr,
+        idps: idps.map((i) => ({ id: i.id, name: i.name })),
+        error: errorCode ? `${ERROR_TEXT[ctx.locale]} (${errorCode})` : undefined,
+      }),
+    );
+  });
+
+  app.post("/interaction/:federation/:uid/idp", async (request, reply) => {
+    const { federation, interaction } = await details(request, reply);
+    const acr = String(interaction.params.acr_values ?? FEDERATIONS[federation].defaultAcr);
+    const idpId = formValue(request.body, "idp") ?? "";
+    const idps = await eligibleIdps(federation, String(interaction.params.client_id), acr);
+    if (!idps.some((i) => i.id === idpId)) {
+      throw new AppError(400, "idp_not_allowed", "This identity provider cannot be used here", {
+        fields: [{ field: "idp", message: "is not one of the proposed identity providers" }],
+        forPeople: { fr: "Ce compte ne peut pas être utilisé pour ce service.", en: "This account cannot be used for this service." },
+      });
+    }
+    return goToIdp(reply, federation, interaction.uid, idpId, acr);
+  });
+
+  app.post("/interaction/:federation/:uid/abort", async (request, reply) => {
+    const { provider, interaction } = await details(request, reply);
+    allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, {
+      error: "access_denied",
+      error_description: "The person cancelled the sign-in",
+    });
+    return reply.redirect(returnTo, 303);
+  });
+
+  app.get("/identity/callback", { config: { csrf: false } }, async (request, reply) => {
+    const url = new URL(request.url, "http://callback.invalid");
+    const outcome = await upstream.finish(url, (id) => getIdentityProvider(db, secret, id));
+    const base = `/interaction/${outcome.federation}/${outcome.uid}`;
+    if (!outcome.ok) {
+      request.log.warn({ code: outcome.error.code, err: outcome.error.message }, "upstream login failed");
+      return reply.redirect(`${base}?error=${encodeURIComponent(outcome.error.code)}`, 303);
+    }
+    return reply.redirect(`${base}/done`, 303);
+  });
+
+  app.get("/interaction/:federation/:uid/done", async (request, reply) => {
+    const { provider, interaction } = await details(request, reply);
+    const result = await upstream.takeResult(interaction.uid);
+    if (!result) return reply.redirect(`/interaction/${federationOf(request)}/${interaction.uid}`, 303);
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, {
+      login: { accountId: result.accountId, acr: result.acr, amr: result.amr, remember: false },
+    });
+    return reply.redirect(returnTo, 303);
+  });
+
+  app.post("/interaction/:federation/:uid/consent", async (request, reply) => {
+    const { provider, interaction } = await details(request, reply);
+    allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+    if (formValue(request.body, "decision") !== "accept") {
+      const returnTo = await provider.interactionResult(request.raw, reply.raw, {
+        error: "access_denied",
+        error_description: "The person refused to share their information",
+      });
+      return reply.redirect(returnTo, 303);
+    }
+    const prompt = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId: String(interaction.session?.accountId), clientId: String(interaction.params.client_id) });
+    if (!grant) throw new AppError(400, "interaction_expired", "This sign-in has expired");
+    if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(" "));
+    if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims);
+    const grantId = await grant.save();
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return reply.redirect(returnTo, 303);
+  });
+}
+
+const ERROR_TEXT = {
+  fr: "Le compte choisi n’a pas permis de vous identifier. Réessayez ou choisissez un autre compte. Code à communiquer au support",
+  en: "The chosen account could not identify you. Try again or choose another account. Code for support",
+};

@@ -1,0 +1,180 @@
+/*
+ * One oidc-provider instance per federation, configured to the FranceConnect /
+ * ProConnect contracts: code flow only, 30 s codes, 60 s access tokens, signed
+ * (and, where registered, encrypted) ID tokens and userinfo, pairwise subjects
+ * per SP sector, client_secret_post or private_key_jwt, PKCE S256 optional,
+ * revocation, RP-initiated logout. Clients come from the SP registry.
+ */
+
+import { sql } from "kysely";
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "oidc-provider";
+import type { Logger } from "pino";
+import { deriveKey } from "../kernel/crypto.ts";
+import type { Db } from "../kernel/db/database.ts";
+import { createAdapterFactory } from "./adapter.ts";
+import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
+import type { PrivateJwk } from "./keys.ts";
+import { pairwiseSub } from "./pivot.ts";
+import { clientMetadata, findServiceProvider } from "./registry.ts";
+
+export interface ProviderDeps {
+  db: Db;
+  logger: Logger;
+  secret: string;
+  publicUrl: URL;
+  trustProxy: boolean;
+  keys: PrivateJwk[];
+  renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => string;
+}
+
+const CUSTOM_METADATA = ["entity_id", "consent_required", "idp_filter_mode", "idp_filter", "allowed_idp_hints"];
+
+/** The claims of an account as the federation passes them (the IdP used and the authentication methods included). */
+export async function accountClaims(db: Db, federation: Federation["id"], accountId: string): Promise<Record<string, unknown> | undefined> {
+  const { rows } = await sql<{ claims: Record<string, unknown>; idp_id: string; amr: string[] }>`
+    select claims, idp_id, amr from identity.accounts where federation = ${federation} and account_id = ${accountId}`.execute(db);
+  const row = rows[0];
+  return row && { ...row.claims, idp_id: row.idp_id, amr: row.amr };
+}
+
+export function issuerOf(federation: Federation, publicUrl: URL): string {
+  return new URL(federation.prefix, publicUrl).href.replace(/\/$/, "");
+}
+
+export function createFederationProvider(federation: Federation, deps: ProviderDeps): Provider {
+  const { db, secret } = deps;
+  const subSecret = deriveKey(secret, `identity-sub-${federation.id}`).toString("hex");
+  const cookieKey = deriveKey(secret, `identity-cookies-${federation.id}`).toString("base64url");
+  const cookiePrefix = `guichet_${federation.id.replace("-", "_")}`;
+  const algs = federation.signingAlgs;
+
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(db, federation.id, async (clientId) =>
+      clientMetadata(await findServiceProvider(db, clientId), federation.id, secret),
+    ),
+    jwks: { keys: deps.keys },
+    cookies: {
+      keys: [cookieKey],
+      names: { session: `${cookiePrefix}_session`, interaction: `${cookiePrefix}_interaction`, resume: `${cookiePrefix}_resume` },
+      long: { httpOnly: true, sameSite: "lax", signed: true },
+      short: { httpOnly: true, sameSite: "lax", signed: true },
+    },
+    routes: {
+      authorization: "/authorize",
+      token: "/token",
+      userinfo: "/userinfo",
+      jwks: "/jwks",
+      end_session: "/session/end",
+      revocation: "/token/revocation",
+    },
+    responseTypes: ["code"],
+    scopes: ["openid"],
+    claims: federation.claims,
+    acrValues: federation.acrValues,
+    subjectTypes: [federation.subjectType],
+    async pairwiseIdentifier(_ctx, accountId, client) {
+      return pairwiseSub(String(client.entity_id ?? client.clientId), accountId, subSecret);
+    },
+    sectorIdentifierUriValidate: () => false,
+    extraClientMetadata: { properties: CUSTOM_METADATA, validator: () => undefined },
+    features: {
+      devInteractions: { enabled: false },
+      dPoP: { enabled: false },
+      userinfo: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      encryption: { enabled: true },
+      revocation: { enabled: true },
+      claimsParameter: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
+    ttl: {
+      AuthorizationCode: 30,
+      AccessToken: 60,
+      IdToken: 60,
+      Grant: federation.ttl.session,
+      Interaction: federation.ttl.interaction,
+      Session: federation.ttl.session,
+      ...(federation.refreshTokens ? { RefreshToken: federation.ttl.session } : {}),
+    },
+    ...(federation.refreshTokens
+      ? {
+          issueRefreshToken: async (_ctx: KoaContextWithOIDC, client: { grantTypeAllowed(t: string): boolean }) =>
+            client.grantTypeAllowed("refresh_token"),
+          rotateRefreshToken: true,
+        }
+      : {}),
+    pkce: { required: () => false },
+    clientAuthMethods: ["client_secret_post", "private_key_jwt"],
+    clientDefaults: {
+      token_endpoint_auth_method: "client_secret_post",
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      id_token_signed_response_alg: "ES256",
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: algs,
+      userinfoSigningAlgValues: algs,
+      idTokenEncryptionAlgValues: ["ECDH-ES", "RSA-OAEP"],
+      idTokenEncryptionEncValues: ["A256GCM"],
+      userinfoEncryptionAlgValues: ["ECDH-ES", "RSA-OAEP"],
+      userinfoEncryptionEncValues: ["A256GCM"],
+      clientAuthSigningAlgValues: algs.filter((a) => a !== "HS256"),
+    },
+    extraParams: {
+      // Runs on every authorization request: the federation's own rules, after the standard checks.
+      async idp_hint(ctx, value, client) {
+        const params = ctx.oidc.params as Record<string, unknown>;
+        if (typeof params.state !== "string" || params.state.length === 0) throw new errors.InvalidRequest("state is required");
+        if (typeof params.nonce !== "string" || params.nonce.length < federation.minNonceLength) {
+          throw new errors.InvalidRequest(`nonce is required and must be at least ${federation.minNonceLength} characters`);
+        }
+        if (federation.strictParams) {
+          const given = Object.keys(ctx.method === "POST" ? ((ctx.oidc as unknown as { body?: object }).body ?? {}) : ctx.query);
+          const unknown = given.filter((p) => !PRO_ALLOWED_PARAMS.has(p));
+          if (unknown.length > 0) throw new errors.InvalidRequest(`unknown parameter(s): ${unknown.join(", ")}`);
+        }
+        if (value !== undefined) {
+          const allowed = (client?.allowed_idp_hints as string[] | undefined) ?? [];
+          if (typeof value !== "string" || !allowed.includes(value)) {
+            throw new errors.CustomOIDCProviderError("invalid_idp_hint", "idp_hint is not allowed for this service provider");
+          }
+        }
+        params.acr_values = pickAcr(federation, typeof params.acr_values === "string" ? params.acr_values : undefined);
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${federation.id}/${interaction.uid}` },
+    async findAccount(_ctx, accountId) {
+      const claims = await accountClaims(db, federation.id, accountId);
+      return claims && { accountId, claims: async () => ({ ...claims, sub: accountId }) };
+    },
+    async loadExistingGrant(ctx) {
+      const client = ctx.oidc.client;
+      const session = ctx.oidc.session;
+      if (!client || !session?.accountId) return undefined;
+      const existingId =
+        (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      if (existingId) return ctx.oidc.provider.Grant.find(existingId);
+      if (client.consent_required) return undefined;
+      // SPs that need no consent (FranceConnect's public SPs) get the grant they ask for.
+      const grant = new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+      grant.addOIDCScope(String(ctx.oidc.params?.scope ?? "openid"));
+      const claims = ctx.oidc.claims as { id_token?: object; userinfo?: object } | undefined;
+      const requested = [...Object.keys(claims?.id_token ?? {}), ...Object.keys(claims?.userinfo ?? {})];
+      if (requested.length > 0) grant.addOIDCClaims(requested);
+      await grant.save();
+      return grant;
+    },
+    renderError(ctx, out) {
+      ctx.type = "html";
+      ctx.body = deps.renderError(ctx, out);
+    },
+  };
+
+  const provider = new Provider(issuerOf(federation, deps.publicUrl), configuration);
+  provider.proxy = deps.trustProxy;
+  const log = deps.logger.child({ federation: federation.id });
+  provider.on("server_error", (_ctx, err) => log.error({ err }, "identity provider error"));
+  provider.on("authorization.error", (_ctx, err) => log.info({ error: (err as { error?: string }).error }, "authorization refused"));
+  provider.on("grant.error", (_ctx, err) => log.info({ error: (err as { error?: string }).error }, "token request refused"));
+  return provider;
+}

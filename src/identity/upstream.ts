@@ -1,0 +1,209 @@
+/*
+ * The hub as a relying party of identity providers (openid-client): discovery,
+ * authorization code with state, nonce and PKCE S256, client_secret_post, ID
+ * token checks, and the rule that the IdP's acr must reach the level asked.
+ * Claims are then mapped to the pivot identity and validated.
+ */
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import * as client from "openid-client";
+import type { Db } from "../kernel/db/database.ts";
+import { AppError } from "../kernel/errors.ts";
+import type { JsonObject } from "../kernel/json.ts";
+import { FEDERATIONS, type FederationId } from "./federations.ts";
+import type { IdentityProvider } from "./idp-registry.ts";
+import { identityHash, validatePivot } from "./pivot.ts";
+
+export interface UpstreamResult {
+  accountId: string;
+  acr: string;
+  amr: string[];
+  idpId: string;
+}
+
+const SCOPES: Record<FederationId, string> = {
+  citizen: "openid profile birth email",
+  "citizen-plus": "openid profile birth email",
+  pro: "openid profile email",
+};
+
+/** An upstream failure a person can act on: shown on the chooser with a code to quote. */
+export class UpstreamError extends AppError {
+  constructor(code: string, message: string, people: { fr: string; en: string }) {
+    super(502, code, message, { forPeople: people });
+  }
+}
+
+export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db; publicUrl: URL; timeoutSeconds?: number }) {
+  const callbackUrl = new URL("/identity/callback", publicUrl).href;
+  const configs = new Map<string, Promise<client.Configuration>>();
+
+  function configFor(idp: IdentityProvider): Promise<client.Configuration> {
+    const cacheKey = `${idp.id}|${idp.issuer}|${idp.clientId}`;
+    let config = configs.get(cacheKey);
+    if (!config) {
+      // A relative issuer names an identity provider served by this Guichet (the demo IdPs).
+      const issuer = new URL(idp.issuer, publicUrl);
+      config = client
+        .discovery(
+          issuer,
+          idp.clientId,
+          { client_secret: idp.clientSecret, id_token_signed_response_alg: "ES256" },
+          client.ClientSecretPost(idp.clientSecret),
+          {
+            // Plain http only for identity providers on this machine (the demo IdPs in development).
+            ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
+            timeout: timeoutSeconds,
+          },
+        )
+        .catch((err) => {
+          configs.delete(cacheKey);
+          throw err;
+        });
+      configs.set(cacheKey, config);
+    }
+    return config;
+  }
+
+  /** Starts a login at `idp` for the hub interaction `uid`. Returns the URL to send the browser to. */
+  async function start(idp: IdentityProvider, federation: FederationId, uid: string, acr: string): Promise<string> {
+    let config: client.Configuration;
+    try {
+      config = await configFor(idp);
+    } catch (err) {
+      throw unreachable(idp, err);
+    }
+    const state = randomBytes(32).toString("base64url");
+    const nonce = randomBytes(32).toString("base64url");
+    const verifier = client.randomPKCECodeVerifier();
+    await sql`insert into identity.upstream_logins (state, federation, interaction_uid, idp_id, nonce, code_verifier, acr)
+              values (${state}, ${federation}, ${uid}, ${idp.id}, ${nonce}, ${verifier}, ${acr})`.execute(db);
+    return client.buildAuthorizationUrl(config, {
+      redirect_uri: callbackUrl,
+      scope: SCOPES[federation],
+      state,
+      nonce,
+      acr_values: acr,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      claims: JSON.stringify({ id_token: { acr: { essential: true }, amr: { essential: true } } }),
+    }).href;
+  }
+
+  interface Pending {
+    federation: FederationId;
+    interaction_uid: string;
+    idp_id: string;
+    nonce: string;
+    code_verifier: string;
+    acr: string;
+  }
+
+  async function pendingFor(state: string): Promise<Pending | undefined> {
+    const { rows } = await sql<Pending>`
+      select federation, interaction_uid, idp_id, nonce, code_verifier, acr from identity.upstream_logins
+       where state = ${state} and result is null and created_at > now() - interval '30 minutes'`.execute(db);
+    return rows[0];
+  }
+
+  /**
+   * Completes the login the IdP sent back to the callback. Stores the result for
+   * the interaction to resume with; returns where the interaction lives.
+   */
+  async function finish(currentUrl: URL, idpFor: (id: string) => Promise<IdentityProvider>) {
+    const state = currentUrl.searchParams.get("state") ?? "";
+    const pending = state ? await pendingFor(state) : undefined;
+    if (!pending) {
+      throw new AppError(400, "unknown_login_state", "This sign-in is unknown or has expired", {
+        forPeople: {
+          fr: "Cette connexion est inconnue ou a expiré. Revenez sur le service et recommencez.",
+          en: "This sign-in is unknown or has expired. Go back to the service and start again.",
+        },
+      });
+    }
+    const where = { federation: pending.federation, uid: pending.interaction_uid };
+    try {
+      const idp = await idpFor(pending.idp_id);
+      const result = await exchange(idp, pending, currentUrl, state);
+      await sql`update identity.upstream_logins set result = ${JSON.stringify(result)}::jsonb where state = ${state}`.execute(db);
+      return { ...where, ok: true as const };
+    } catch (err) {
+      await sql`delete from identity.upstream_logins where state = ${state}`.execute(db);
+      const error =
+        err instanceof AppError ? err : new UpstreamError("idp_error", `Identity provider failed: ${(err as Error).message}`, IDP_FAILED);
+      return { ...where, ok: false as const, error };
+    }
+  }
+
+  async function exchange(idp: IdentityProvider, pending: Pending, currentUrl: URL, state: string): Promise<UpstreamResult> {
+    const error = currentUrl.searchParams.get("error");
+    if (error) {
+      throw new UpstreamError(`idp_${error.replace(/[^a-z_]/g, "")}`.slice(0, 60), `Identity provider answered ${error}`, IDP_FAILED);
+    }
+    const config = await configFor(idp).catch((err) => {
+      throw unreachable(idp, err);
+    });
+    const callback = new URL(callbackUrl);
+    callback.search = currentUrl.search;
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: pending.code_verifier,
+      expectedNonce: pending.nonce,
+      expectedState: state,
+    });
+    const claims = tokens.claims() as (JsonObject & { acr?: string; amr?: string[] }) | undefined;
+    if (!claims) throw new UpstreamError("idp_no_id_token", "No ID token", IDP_FAILED);
+    const levels = FEDERATIONS[pending.federation].acrValues;
+    if (typeof claims.acr !== "string" || levels.indexOf(claims.acr) < levels.indexOf(pending.acr) || !levels.includes(claims.acr)) {
+      throw new UpstreamError("idp_acr_too_low", `Identity provider returned acr ${String(claims.acr)} for ${pending.acr}`, {
+        fr: "Ce compte n’a pas permis de vous identifier au niveau de sécurité demandé par le service. Choisissez un autre compte.",
+        en: "This account could not identify you at the security level the service requires. Choose another account.",
+      });
+    }
+    const amr = Array.isArray(claims.amr) ? claims.amr.filter((a): a is string => typeof a === "string") : [];
+    const pivot = validatePivot(claims);
+    if ("problems" in pivot) {
+      throw new UpstreamError(
+        "idp_invalid_identity",
+        `Identity provider sent invalid claims: ${pivot.problems.map((p) => `${p.field} ${p.message}`).join("; ")}`,
+        {
+          fr: "Le compte choisi a transmis une identité incomplète ou invalide. Choisissez un autre compte.",
+          en: "The chosen account sent an incomplete or invalid identity. Choose another account.",
+        },
+      );
+    }
+    const accountId = identityHash(pivot.identity);
+    const stored: JsonObject = {
+      ...pivot.identity,
+      given_name_array: pivot.identity.given_name.split(" "),
+      ...(typeof claims.email === "string" ? { email: claims.email } : {}),
+      ...(typeof claims.preferred_username === "string" ? { preferred_username: claims.preferred_username } : {}),
+    };
+    await sql`
+      insert into identity.accounts (federation, account_id, claims, idp_id, acr, amr)
+      values (${pending.federation}, ${accountId}, ${JSON.stringify(stored)}::jsonb, ${idp.id}, ${claims.acr}, ${amr}::text[])
+      on conflict (federation, account_id) do update
+        set claims = excluded.claims, idp_id = excluded.idp_id, acr = excluded.acr, amr = excluded.amr, updated_at = now()`.execute(db);
+    return { accountId, acr: claims.acr, amr, idpId: idp.id };
+  }
+
+  /** The login result waiting for interaction `uid`, removed as it is taken. */
+  async function takeResult(uid: string): Promise<UpstreamResult | undefined> {
+    const { rows } = await sql<{ result: UpstreamResult }>`
+      delete from identity.upstream_logins where interaction_uid = ${uid} and result is not null returning result`.execute(db);
+    return rows[0]?.result;
+  }
+
+  return { start, finish, takeResult };
+}
+
+const IDP_FAILED = {
+  fr: "Le fournisseur d’identité n’a pas pu vous identifier. Réessayez ou choisissez un autre compte.",
+  en: "The identity provider could not identify you. Try again or choose another account.",
+};
+
+function unreachable(idp: IdentityProvider, err: unknown): UpstreamError {
+  return new UpstreamError("idp_unreachable", `Identity provider ${idp.id} unreachable: ${(err as Error).message}`, {
+    fr: "Le fournisseur d’identité choisi ne répond pas. Réessayez plus tard ou choisissez un autre compte.",
+    en: "The chosen identity provider does not answer. Try again later or choose another account.",
+  });
+}
