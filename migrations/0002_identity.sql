@@ -98,3 +98,22 @@ create table identity.upstream_logins (
   created_at timestamptz not null default now()
 );
 create index upstream_logins_interaction on identity.upstream_logins (interaction_uid);
+
+-- The person's connection history (FranceConnect's user dashboard): every login,
+-- consent and logout, with the SP, the IdP, the level and the data transmitted.
+-- Written by the outbox handler of `identity.connection` events (once per event);
+-- the citizen-file module reads it through the identity module's index.ts.
+create table identity.connection_events (
+  id bigint generated always as identity primary key,
+  event_id bigint not null unique,
+  federation text not null,
+  account_id text not null,
+  kind text not null check (kind in ('login', 'consent', 'logout')),
+  client_id text not null,
+  sp_name text not null,
+  idp_id text,
+  acr text,
+  claims text[] not null default '{}',
+  occurred_at timestamptz not null
+);
+create index connection_events_account on identity.connection_events (federation, account_id, id desc);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
+import { sql } from "kysely";
 import * as client from "openid-client";
 import { csrfOf, TestBrowser } from "../kernel/testing/browser.ts";
 import type { Platform } from "../platform.ts";
@@ -192,5 +193,97 @@ describe("citizen federation (FranceConnect contract)", () => {
     const params = new URL(back.location as string).searchParams;
     assert.equal(params.get("error"), "access_denied");
     assert.equal(params.get("state"), state);
+  });
+});
+
+describe("consent and connection history", () => {
+  let platform: Platform;
+  let base: string;
+  const redirect = "https://prive.exemple.test/cb";
+  let config: client.Configuration;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+    const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "Banque privée de test",
+      consentRequired: true,
+      metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "RS256" },
+    });
+    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  async function toConsent(browser: TestBrowser) {
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: "openid identite_pivot",
+      state,
+      nonce,
+      acr_values: "eidas1",
+    });
+    const chooser = await browser.follow(url.href);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+    });
+    const consent = await browser.follow(login.url, (u) => u.startsWith(redirect), {
+      form: { _csrf: csrfOf(login.body), login: "chloe.lefevre" },
+    });
+    assert.equal(consent.status, 200, consent.location);
+    return { consent, state, nonce };
+  }
+
+  test("the consent page lists exactly the data going to the SP; cancel returns access_denied", async () => {
+    const { consent, state } = await toConsent(new TestBrowser());
+    assert.match(consent.body, /Banque privée de test/);
+    for (const value of ["Chloé", "LEFÈVRE", "2001-02-28", "13055", "99100"]) assert.ok(consent.body.includes(value), value);
+    assert.doesNotMatch(consent.body, /chloe\.lefevre@exemple\.test/, "e-mail was not asked for");
+    const browser = new TestBrowser();
+    const again = await toConsent(browser);
+    const back = await browser.follow(again.consent.url.replace(/\/?$/, "/consent"), (u) => u.startsWith(redirect), {
+      form: { _csrf: csrfOf(again.consent.body), decision: "cancel" },
+    });
+    assert.equal(new URL(back.location as string).searchParams.get("error"), "access_denied");
+    assert.notEqual(state, again.state);
+  });
+
+  test("accepting delivers the code; the login and consent reach the history through the outbox, and the audit log", async () => {
+    const browser = new TestBrowser();
+    const { consent, state, nonce } = await toConsent(browser);
+    const back = await browser.follow(consent.url.replace(/\/?$/, "/consent"), (u) => u.startsWith(redirect), {
+      form: { _csrf: csrfOf(consent.body), decision: "accept" },
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    assert.ok(tokens.id_token);
+
+    while ((await platform.deps.outbox.dispatchOnce()) > 0) {}
+    const { rows } = await sql<{ kind: string; sp_name: string; idp_id: string | null; acr: string | null; claims: string[] }>`
+      select kind, sp_name, idp_id, acr, claims from identity.connection_events order by id`.execute(platform.deps.db);
+    const login = rows.find((r) => r.kind === "login");
+    assert.deepEqual(login, {
+      kind: "login",
+      sp_name: "Banque privée de test",
+      idp_id: "demo-eidas1",
+      acr: "eidas1",
+      claims: ["given_name", "given_name_array", "family_name", "birthdate", "gender", "birthplace", "birthcountry"],
+    });
+    assert.ok(rows.some((r) => r.kind === "consent"));
+    const audit = await sql<{ action: string }>`select action from kernel.audit_entries where module = 'identity'`.execute(
+      platform.deps.db,
+    );
+    assert.ok(audit.rows.some((r) => r.action === "login.recorded"));
+    assert.ok(audit.rows.some((r) => r.action === "consent.recorded"));
   });
 });

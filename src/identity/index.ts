@@ -13,14 +13,16 @@ import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
 import { CITIZENS } from "./demo-idp/people.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
+import { recordConnection, subscribeHistory } from "./history.ts";
 import { insertIdentityProvider } from "./idp-registry.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { loadSigningKeys } from "./keys.ts";
 import { mountProvider } from "./mount.ts";
-import { createFederationProvider } from "./provider.ts";
+import { accountClaims, createFederationProvider } from "./provider.ts";
 import { createUpstream } from "./upstream.ts";
 
 export { FEDERATIONS, type FederationId } from "./federations.ts";
+export { type ConnectionRow, listConnections } from "./history.ts";
 export { insertIdentityProvider, setIdentityProviderActive } from "./idp-registry.ts";
 export { rotateSigningKeys } from "./keys.ts";
 export { insertServiceProvider, setServiceProviderActive, updateServiceProviderMetadata } from "./registry.ts";
@@ -48,6 +50,15 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
           { locale: "fr", path: "/", csrfToken: "", serviceName: config.serviceName, dsfrBase: DSFR_BASE, nav: [] },
           { status: ctx.status >= 400 ? ctx.status : 400, code: out.error, requestId: String(ctx.get("x-request-id") || "-") },
         ),
+      async onConnection(c) {
+        const account = c.kind === "login" ? await accountClaims(db, id, c.accountId) : undefined;
+        await recordConnection(db, {
+          ...c,
+          federation: id,
+          idpId: account ? String(account.idp_id) : null,
+          occurredAt: new Date().toISOString(),
+        });
+      },
     });
     await mountProvider(app, federation.prefix, providers[id]);
   }
@@ -71,6 +82,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
 export const identityModule: GuichetModule = {
   name: "identity",
   routes: identityRoutes,
+  subscribe: (outbox, { db }) => subscribeHistory(outbox, db),
   seeds: [
     {
       name: "identity/demo-identity-providers",

@@ -11,6 +11,7 @@ import { AppError, type PeopleMessage } from "../kernel/errors.ts";
 import { formValue } from "../kernel/http/form.ts";
 import { allowFormActionTo } from "../kernel/http/security-headers.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
+import { recordConnection } from "./history.ts";
 import { getIdentityProvider, listIdentityProviders, meetsLevel } from "./idp-registry.ts";
 import { accountClaims } from "./provider.ts";
 import { findServiceProvider } from "./registry.ts";
@@ -186,6 +187,24 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(" "));
     if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims);
     const grantId = await grant.save();
+    const client = await provider.Client.find(String(interaction.params.client_id));
+    await recordConnection(db, {
+      federation: federationOf(request),
+      accountId: String(interaction.session?.accountId),
+      kind: "consent",
+      clientId: String(interaction.params.client_id),
+      spName: String(client?.clientName ?? interaction.params.client_id),
+      idpId: null,
+      acr: null,
+      claims: [
+        ...new Set(
+          String(interaction.params.scope ?? "")
+            .split(" ")
+            .flatMap((s) => FEDERATIONS[federationOf(request)].claims[s] ?? []),
+        ),
+      ].filter((c) => c !== "sub"),
+      occurredAt: new Date().toISOString(),
+    });
     const returnTo = await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return reply.redirect(returnTo, 303);
   });

@@ -25,6 +25,15 @@ export interface ProviderDeps {
   trustProxy: boolean;
   keys: PrivateJwk[];
   renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => string;
+  /** Called, and awaited before the browser is answered, when an SP receives a code or a person logs out. */
+  onConnection: (c: {
+    kind: "login" | "logout";
+    accountId: string;
+    clientId: string;
+    spName: string;
+    acr: string | null;
+    claims: string[];
+  }) => Promise<void>;
 }
 
 const CUSTOM_METADATA = ["entity_id", "consent_required", "idp_filter_mode", "idp_filter", "allowed_idp_hints"];
@@ -172,6 +181,46 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
 
   const provider = new Provider(issuerOf(federation, deps.publicUrl), configuration);
   provider.proxy = deps.trustProxy;
+  const claimsOf = (scope: unknown) => [
+    ...new Set(
+      String(scope ?? "")
+        .split(" ")
+        .flatMap((s) => (federation.claims[s] ?? []).filter((c) => c !== "sub")),
+    ),
+  ];
+  provider.use(async (ctx, next) => {
+    // Read before the route runs: a logout destroys the session.
+    const before = ctx.oidc?.session?.accountId;
+    await next();
+    const oidc = ctx.oidc;
+    if (!oidc || ctx.status !== 303) return;
+    const client = oidc.client;
+    const location = ctx.response.get("location");
+    if ((oidc.route === "authorization" || oidc.route === "resume") && client && oidc.session?.accountId) {
+      const redirectUri = String(oidc.params?.redirect_uri ?? "");
+      if (redirectUri && location.startsWith(redirectUri) && new URL(location).searchParams.has("code")) {
+        await deps.onConnection({
+          kind: "login",
+          accountId: oidc.session.accountId,
+          clientId: client.clientId,
+          spName: String(client.clientName ?? client.clientId),
+          acr: oidc.session.acr ?? null,
+          claims: claimsOf(oidc.params?.scope),
+        });
+      }
+    }
+    const loggedOut = before ?? oidc.session?.accountId;
+    if (oidc.route === "end_session_confirm" && loggedOut && client) {
+      await deps.onConnection({
+        kind: "logout",
+        accountId: loggedOut,
+        clientId: client.clientId,
+        spName: String(client.clientName ?? client.clientId),
+        acr: null,
+        claims: [],
+      });
+    }
+  });
   const log = deps.logger.child({ federation: federation.id });
   provider.on("server_error", (_ctx, err) => log.error({ err }, "identity provider error"));
   provider.on("authorization.error", (_ctx, err) => log.info({ error: (err as { error?: string }).error }, "authorization refused"));
