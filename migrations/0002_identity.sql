@@ -117,3 +117,21 @@ create table identity.connection_events (
   occurred_at timestamptz not null
 );
 create index connection_events_account on identity.connection_events (federation, account_id, id desc);
+
+-- The upstream IdP session behind each hub session, so that logging out of the
+-- hub also ends the session at the identity provider.
+create table identity.upstream_sessions (
+  federation text not null,
+  session_uid text not null,
+  idp_id text not null,
+  id_token text not null,
+  expires_at timestamptz not null,
+  primary key (federation, session_uid)
+);
+
+-- Logouts waiting for the identity provider to come back: where to send the browser then.
+create table identity.pending_logouts (
+  state text primary key,
+  location text not null,
+  created_at timestamptz not null default now()
+);

@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { sql } from "kysely";
 import * as client from "openid-client";
-import { csrfOf, TestBrowser } from "../kernel/testing/browser.ts";
+import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
 import type { Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertServiceProvider } from "./index.ts";
@@ -159,6 +159,43 @@ describe("citizen federation (FranceConnect contract)", () => {
     const elsewhere = await subOf(otherConfig, "https://caisse.exemple.test/cb", "demo-eidas1");
     assert.equal(viaFirst, viaSecond);
     assert.notEqual(viaFirst, elsewhere);
+  });
+
+  test("SSO: a second authorize in the same browser skips the IdP; logout ends the hub and the IdP sessions", async () => {
+    const browser = new TestBrowser();
+    const first = await signIn(browser, "demo-eidas1", "ange.casanova");
+    const tokens = await client.authorizationCodeGrant(config, first.callback, { expectedState: first.state, expectedNonce: first.nonce });
+
+    const again = authorizeUrl();
+    const sso = await browser.follow(again.url, (u) => u.startsWith(sp.redirect));
+    assert.ok(sso.location?.startsWith(sp.redirect), "signed in again without choosing an IdP");
+    assert.ok(new URL(sso.location as string).searchParams.get("code"));
+
+    const logoutState = client.randomState();
+    const endSession = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: sp.logout,
+      state: logoutState,
+    });
+    const hubPage = await browser.follow(endSession.href);
+    assert.equal(hubPage.status, 200);
+    assert.match(hubPage.body, /data-autosubmit/);
+    assert.match(hubPage.body, /src="\/static\/guichet\/autosubmit\.js"/);
+    assert.doesNotMatch(String(hubPage.body), /<script>/, "no inline script");
+    const hubForm = formOf(hubPage.body, hubPage.url, "data-autosubmit");
+    const idpPage = await browser.follow(hubForm.action, () => false, { form: { ...hubForm.fields, logout: "yes" } });
+    assert.ok(idpPage.url.includes("/demo-idp/demo-eidas1/session/end"), `detour through the IdP: ${idpPage.url}`);
+    const idpForm = formOf(idpPage.body, idpPage.url, "data-autosubmit");
+    const done = await browser.follow(idpForm.action, (u) => u.startsWith(sp.logout), { form: { ...idpForm.fields, logout: "yes" } });
+    assert.equal(done.location, `${sp.logout}?state=${logoutState}`);
+
+    const afterLogout = await browser.follow(authorizeUrl().url, (u) => u.startsWith(sp.redirect));
+    assert.equal(afterLogout.status, 200);
+    assert.match(afterLogout.body, /Choisissez votre compte/, "the hub session is over");
+    const idpAgain = await browser.follow(afterLogout.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(afterLogout.body), idp: "demo-eidas1" },
+    });
+    assert.match(idpAgain.body, /Connexion de démonstration/, "the IdP session is over too");
   });
 
   test("authorize rules: short nonce, disallowed idp_hint, unknown acr mapped to the default", async () => {

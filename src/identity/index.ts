@@ -6,7 +6,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import type Provider from "oidc-provider";
-import { DSFR_BASE } from "../kernel/http/web.ts";
+import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
+import { parseLocale } from "../kernel/i18n/index.ts";
 import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
 import { renderErrorPage } from "../kernel/views/error-page.ts";
 import { deleteExpiredPayloads } from "./adapter.ts";
@@ -14,7 +15,7 @@ import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoId
 import { CITIZENS } from "./demo-idp/people.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection, subscribeHistory } from "./history.ts";
-import { insertIdentityProvider } from "./idp-registry.ts";
+import { getIdentityProvider, insertIdentityProvider } from "./idp-registry.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { loadSigningKeys } from "./keys.ts";
 import { mountProvider } from "./mount.ts";
@@ -36,6 +37,8 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   const { config, db, logger } = deps;
   const publicUrl = config.http.publicUrl;
   const providers = {} as Record<FederationId, Provider>;
+  const upstream = createUpstream({ db, publicUrl });
+  const idpFor = (idpId: string) => getIdentityProvider(db, config.secret, idpId);
   for (const id of FEDERATION_IDS) {
     const federation = FEDERATIONS[id];
     providers[id] = createFederationProvider(federation, {
@@ -50,6 +53,16 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
           { locale: "fr", path: "/", csrfToken: "", serviceName: config.serviceName, dsfrBase: DSFR_BASE, nav: [] },
           { status: ctx.status >= 400 ? ctx.status : 400, code: out.error, requestId: String(ctx.get("x-request-id") || "-") },
         ),
+      pageContext: (ctx) => ({
+        locale: parseLocale(ctx.cookies.get(LANG_COOKIE)) ?? "fr",
+        path: "/",
+        csrfToken: "",
+        serviceName: config.serviceName,
+        dsfrBase: DSFR_BASE,
+        nav: [],
+      }),
+      upstreamLogout: (sessionUid, finalLocation) => upstream.logoutDetour(id, sessionUid, finalLocation, idpFor),
+      linkUpstreamSession: (sessionUid, link, ttl) => upstream.linkSession(id, sessionUid, link, ttl),
       async onConnection(c) {
         const account = c.kind === "login" ? await accountClaims(db, id, c.accountId) : undefined;
         await recordConnection(db, {
@@ -63,9 +76,18 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
     await mountProvider(app, federation.prefix, providers[id]);
   }
   if (config.demo) {
-    for (const def of DEMO_IDPS) await mountDemoIdp(app, def, { db, secret: config.secret, publicUrl, trustProxy: config.http.trustProxy });
+    const pageContext = () => ({
+      locale: "fr" as const,
+      path: "/",
+      csrfToken: "",
+      serviceName: config.serviceName,
+      dsfrBase: DSFR_BASE,
+      nav: [],
+    });
+    for (const def of DEMO_IDPS) {
+      await mountDemoIdp(app, def, { db, secret: config.secret, publicUrl, trustProxy: config.http.trustProxy, pageContext });
+    }
   }
-  const upstream = createUpstream({ db, publicUrl });
   await interactionRoutes(app, { db, secret: config.secret, providers, upstream });
 
   // Expired sessions, codes and tokens are removed every minute (any node may do it).

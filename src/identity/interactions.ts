@@ -159,12 +159,19 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     return reply.redirect(`${base}/done`, 303);
   });
 
+  app.get("/identity/logout-callback", { config: { csrf: false } }, async (request, reply) => {
+    const state = (request.query as Record<string, unknown>).state;
+    const location = typeof state === "string" ? await upstream.finishLogout(state) : undefined;
+    return reply.redirect(location ?? "/", 303);
+  });
+
   app.get("/interaction/:federation/:uid/done", async (request, reply) => {
     const { provider, interaction } = await details(request, reply);
     const result = await upstream.takeResult(interaction.uid);
     if (!result) return reply.redirect(`/interaction/${federationOf(request)}/${interaction.uid}`, 303);
     const returnTo = await provider.interactionResult(request.raw, reply.raw, {
       login: { accountId: result.accountId, acr: result.acr, amr: result.amr, remember: false },
+      upstream: { idpId: result.idpId, idToken: result.idToken },
     });
     return reply.redirect(returnTo, 303);
   });

@@ -11,11 +11,14 @@ import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "o
 import type { Logger } from "pino";
 import { deriveKey } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
+import { LOGOUT_PAGE_CSP } from "../kernel/http/security-headers.ts";
+import type { PageContext } from "../kernel/views/page.ts";
 import { createAdapterFactory } from "./adapter.ts";
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
 import type { PrivateJwk } from "./keys.ts";
 import { pairwiseSub } from "./pivot.ts";
 import { clientMetadata, findServiceProvider } from "./registry.ts";
+import { renderLoggedOut, renderLogout } from "./views.ts";
 
 export interface ProviderDeps {
   db: Db;
@@ -25,6 +28,12 @@ export interface ProviderDeps {
   trustProxy: boolean;
   keys: PrivateJwk[];
   renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => string;
+  /** A page context for pages oidc-provider renders itself (no CSRF token: those forms carry oidc-provider's own). */
+  pageContext: (ctx: KoaContextWithOIDC) => PageContext;
+  /** Where to send the browser, after the hub session ended, to end the IdP session too (undefined: nowhere). */
+  upstreamLogout: (sessionUid: string, finalLocation: string) => Promise<string | undefined>;
+  /** Links a hub session to the IdP login it came from. */
+  linkUpstreamSession: (sessionUid: string, upstream: { idpId: string; idToken: string }, ttlSeconds: number) => Promise<void>;
   /** Called, and awaited before the browser is answered, when an SP receives a code or a person logs out. */
   onConnection: (c: {
     kind: "login" | "logout";
@@ -94,7 +103,18 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       encryption: { enabled: true },
       revocation: { enabled: true },
       claimsParameter: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.set("content-security-policy", LOGOUT_PAGE_CSP);
+          ctx.type = "html";
+          ctx.body = renderLogout(deps.pageContext(ctx), form);
+        },
+        postLogoutSuccessSource(ctx) {
+          ctx.type = "html";
+          ctx.body = renderLoggedOut(deps.pageContext(ctx));
+        },
+      },
     },
     ttl: {
       AuthorizationCode: 30,
@@ -191,6 +211,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
   provider.use(async (ctx, next) => {
     // Read before the route runs: a logout destroys the session.
     const before = ctx.oidc?.session?.accountId;
+    const sessionUid = ctx.oidc?.session?.uid;
     await next();
     const oidc = ctx.oidc;
     if (!oidc || ctx.status !== 303) return;
@@ -209,16 +230,25 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
         });
       }
     }
-    const loggedOut = before ?? oidc.session?.accountId;
-    if (oidc.route === "end_session_confirm" && loggedOut && client) {
-      await deps.onConnection({
-        kind: "logout",
-        accountId: loggedOut,
-        clientId: client.clientId,
-        spName: String(client.clientName ?? client.clientId),
-        acr: null,
-        claims: [],
-      });
+    const upstream = (oidc.result as { upstream?: { idpId: string; idToken: string } } | undefined)?.upstream;
+    if (oidc.route === "resume" && upstream && oidc.session?.uid) {
+      await deps.linkUpstreamSession(oidc.session.uid, upstream, federation.ttl.session);
+    }
+    if (oidc.route === "end_session_confirm") {
+      const loggedOut = before ?? oidc.session?.accountId;
+      if (loggedOut && client) {
+        await deps.onConnection({
+          kind: "logout",
+          accountId: loggedOut,
+          clientId: client.clientId,
+          spName: String(client.clientName ?? client.clientId),
+          acr: null,
+          claims: [],
+        });
+      }
+      const uid = sessionUid ?? oidc.session?.uid;
+      const detour = uid ? await deps.upstreamLogout(uid, location) : undefined;
+      if (detour) ctx.redirect(detour);
     }
   });
   const log = deps.logger.child({ federation: federation.id });

@@ -19,6 +19,8 @@ export interface UpstreamResult {
   acr: string;
   amr: string[];
   idpId: string;
+  /** The IdP's ID token, kept with the hub session to end the IdP session at logout. */
+  idToken: string;
 }
 
 const SCOPES: Record<FederationId, string> = {
@@ -183,7 +185,7 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
       values (${pending.federation}, ${accountId}, ${JSON.stringify(stored)}::jsonb, ${idp.id}, ${claims.acr}, ${amr}::text[])
       on conflict (federation, account_id) do update
         set claims = excluded.claims, idp_id = excluded.idp_id, acr = excluded.acr, amr = excluded.amr, updated_at = now()`.execute(db);
-    return { accountId, acr: claims.acr, amr, idpId: idp.id };
+    return { accountId, acr: claims.acr, amr, idpId: idp.id, idToken: String(tokens.id_token) };
   }
 
   /** The login result waiting for interaction `uid`, removed as it is taken. */
@@ -193,7 +195,60 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
     return rows[0]?.result;
   }
 
-  return { start, finish, takeResult };
+  async function linkSession(
+    federation: FederationId,
+    sessionUid: string,
+    upstream: { idpId: string; idToken: string },
+    ttlSeconds: number,
+  ) {
+    await sql`
+      insert into identity.upstream_sessions (federation, session_uid, idp_id, id_token, expires_at)
+      values (${federation}, ${sessionUid}, ${upstream.idpId}, ${upstream.idToken}, now() + make_interval(secs => ${ttlSeconds}))
+      on conflict (federation, session_uid) do update
+        set idp_id = excluded.idp_id, id_token = excluded.id_token, expires_at = excluded.expires_at`.execute(db);
+  }
+
+  /**
+   * After the hub session of `sessionUid` ended: the URL that ends the IdP session
+   * too and comes back to `finalLocation`, or undefined when there is none to end.
+   */
+  async function logoutDetour(
+    federation: FederationId,
+    sessionUid: string,
+    finalLocation: string,
+    idpFor: (id: string) => Promise<IdentityProvider>,
+  ): Promise<string | undefined> {
+    const { rows } = await sql<{ idp_id: string; id_token: string }>`
+      delete from identity.upstream_sessions where federation = ${federation} and session_uid = ${sessionUid}
+      returning idp_id, id_token`.execute(db);
+    const session = rows[0];
+    if (!session) return undefined;
+    try {
+      const config = await configFor(await idpFor(session.idp_id));
+      if (!config.serverMetadata().end_session_endpoint) return undefined;
+      const state = randomBytes(32).toString("base64url");
+      await sql`insert into identity.pending_logouts (state, location) values (${state}, ${finalLocation})`.execute(db);
+      return client.buildEndSessionUrl(config, {
+        id_token_hint: session.id_token,
+        post_logout_redirect_uri: new URL("/identity/logout-callback", publicUrl).href,
+        state,
+      }).href;
+    } catch {
+      // An IdP that cannot be reached must not keep the person from leaving the hub.
+      return undefined;
+    }
+  }
+
+  /** Where a logout continues once the IdP sent the browser back, or undefined for an unknown state. */
+  async function finishLogout(state: string): Promise<string | undefined> {
+    const { rows } = await sql<{ location: string }>`
+      delete from identity.pending_logouts where state = ${state} and created_at > now() - interval '1 hour' returning location`.execute(
+      db,
+    );
+    return rows[0]?.location;
+  }
+
+  return { start, finish, takeResult, linkSession, logoutDetour, finishLogout };
 }
 
 const IDP_FAILED = {

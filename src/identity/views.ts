@@ -1,5 +1,5 @@
 /* The person's pages of the hub: choosing an identity provider, consenting to the data sent. */
-import { html } from "../kernel/views/html.ts";
+import { html, raw } from "../kernel/views/html.ts";
 import { renderLayout } from "../kernel/views/layout.ts";
 import type { PageContext } from "../kernel/views/page.ts";
 
@@ -98,4 +98,33 @@ export function renderConsent(ctx: PageContext, v: ConsentView): string {
   </div></div>
 </div>`;
   return renderLayout(ctx, { title: t.consentTitle, main });
+}
+
+const LOGOUT_TEXT = {
+  fr: { title: "Déconnexion", lead: "Vous allez être déconnecté.", button: "Se déconnecter", done: "Vous êtes déconnecté." },
+  en: { title: "Sign out", lead: "You are being signed out.", button: "Sign out", done: "You are signed out." },
+};
+
+/**
+ * The logout hand-over page. `form` is oidc-provider's own confirmation form
+ * (markup it generates, with its anti-forgery field); the page submits it at once
+ * with JavaScript, or the person clicks.
+ */
+export function renderLogout(ctx: PageContext, form: string): string {
+  const t = LOGOUT_TEXT[ctx.locale];
+  const markup = form
+    .replace("<form ", '<form data-autosubmit class="fr-mt-4w" ')
+    .replace("</form>", `<input type="hidden" name="logout" value="yes"><button type="submit" class="fr-btn">${t.button}</button></form>`);
+  const main = html`<div class="fr-container fr-my-7w">
+    <h1>${t.title}</h1>
+    <p class="fr-text--lead">${t.lead}</p>
+    ${raw(markup)}
+  </div>`;
+  return renderLayout(ctx, { title: t.title, main, scripts: ["/static/guichet/autosubmit.js"] });
+}
+
+export function renderLoggedOut(ctx: PageContext): string {
+  const t = LOGOUT_TEXT[ctx.locale];
+  const main = html`<div class="fr-container fr-my-7w"><h1>${t.title}</h1><p class="fr-text--lead">${t.done}</p></div>`;
+  return renderLayout(ctx, { title: t.title, main });
 }

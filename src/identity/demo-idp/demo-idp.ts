@@ -10,9 +10,12 @@ import { deriveKey, hmac } from "../../kernel/crypto.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { formValue } from "../../kernel/http/form.ts";
+import { LOGOUT_PAGE_CSP } from "../../kernel/http/security-headers.ts";
+import type { PageContext } from "../../kernel/views/page.ts";
 import { createAdapterFactory } from "../adapter.ts";
 import { loadSigningKeys } from "../keys.ts";
 import { mountProvider } from "../mount.ts";
+import { renderLogout } from "../views.ts";
 import { type DemoPerson, readPeople } from "./people.ts";
 import { renderDemoLogin } from "./views.ts";
 
@@ -34,7 +37,7 @@ export const demoIdpIssuer = (publicUrl: URL, id: string) => new URL(`/demo-idp/
 export async function mountDemoIdp(
   app: FastifyInstance,
   def: DemoIdpDefinition,
-  deps: { db: Db; secret: string; publicUrl: URL; trustProxy: boolean },
+  deps: { db: Db; secret: string; publicUrl: URL; trustProxy: boolean; pageContext: () => PageContext },
 ): Promise<Provider> {
   const people = readPeople(def.people);
   const byLogin = new Map<string, DemoPerson>(people.map((p) => [p.login, p]));
@@ -75,7 +78,14 @@ export async function mountDemoIdp(
       devInteractions: { enabled: false },
       dPoP: { enabled: false },
       claimsParameter: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.set("content-security-policy", LOGOUT_PAGE_CSP);
+          ctx.type = "html";
+          ctx.body = renderLogout(deps.pageContext(), form);
+        },
+      },
     },
     // The hub reads identity claims from the ID token: put them there.
     conformIdTokenClaims: false,

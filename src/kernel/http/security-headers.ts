@@ -42,3 +42,13 @@ export function allowFormActionTo(reply: FastifyReply, urls: string[]): void {
   const current = String(reply.getHeader("content-security-policy") ?? CONTENT_SECURITY_POLICY);
   reply.header("content-security-policy", current.replace("form-action 'self'", `form-action 'self' ${origins}`));
 }
+
+/**
+ * The CSP without `form-action`, for logout hand-over pages only: their single
+ * button carries no personal data, and the chain of redirects that follows
+ * (identity provider, then the service's registered post-logout address) crosses
+ * origins this page cannot know in advance.
+ */
+export const LOGOUT_PAGE_CSP = CONTENT_SECURITY_POLICY.split("; ")
+  .filter((d) => !d.startsWith("form-action"))
+  .join("; ");

@@ -105,6 +105,16 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
     maxAge: "365d",
   });
 
+  // Guichet's own small assets (no inline script is allowed by the CSP).
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL("../views/assets/", import.meta.url)),
+    prefix: "/static/guichet/",
+    decorateReply: false,
+    index: false,
+    list: false,
+    maxAge: "1h",
+  });
+
   app.post("/langue", async (request, reply) => {
     const locale = parseLocale(formValue(request.body, "lang"));
     if (!locale) {

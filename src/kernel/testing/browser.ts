@@ -57,3 +57,18 @@ export function csrfOf(html: string): string {
   if (!token) throw new Error("no CSRF token in page");
   return token;
 }
+
+/** The first form of a page whose opening tag contains `marker`: its absolute action URL and hidden fields. */
+export function formOf(html: string, pageUrl: string, marker = "<form"): { action: string; fields: Record<string, string> } {
+  const form = [...html.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].find((f) =>
+    f[0].slice(0, f[0].indexOf(">")).includes(marker),
+  );
+  if (!form) throw new Error("no form in page");
+  const fields: Record<string, string> = {};
+  for (const input of (form[2] ?? "").matchAll(/<input\b[^>]*>/g)) {
+    const name = /name="([^"]+)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? "";
+    if (name && /type="hidden"/.test(input[0])) fields[name] = value.replaceAll("&amp;", "&").replaceAll("&quot;", '"');
+  }
+  return { action: new URL((form[1] ?? "").replaceAll("&amp;", "&"), pageUrl).href, fields };
+}

@@ -18,6 +18,8 @@ export interface LayoutPage {
   title: string;
   main: SafeHtml;
   description?: string;
+  /** Extra scripts of this origin (paths), loaded after the DSFR's. */
+  scripts?: string[];
 }
 
 const MOBILE_MENU_ID = "menu-principal-modale";
@@ -201,6 +203,7 @@ ${page.main}
 ${footer(ctx)}
 <script type="module" src="${base}/dsfr.module.min.js"></script>
 <script nomodule src="${base}/dsfr.nomodule.min.js"></script>
+${(page.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}
 </body>
 </html>
 `;
