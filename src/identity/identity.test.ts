@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { sql } from "kysely";
 import * as client from "openid-client";
 import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
@@ -322,5 +322,107 @@ describe("consent and connection history", () => {
     );
     assert.ok(audit.rows.some((r) => r.action === "login.recorded"));
     assert.ok(audit.rows.some((r) => r.action === "consent.recorded"));
+  });
+});
+
+describe("citizen-plus federation (FranceConnect+ contract)", () => {
+  let platform: Platform;
+  let base: string;
+  const redirect = "https://impots.exemple.test/cb";
+  let config: client.Configuration;
+  let clientId: string;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+    const enc = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
+    const publicJwk = { ...(await exportJWK(enc.publicKey)), kid: "sp-enc-1", use: "enc", alg: "ECDH-ES" };
+    await assert.rejects(
+      insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+        federation: "citizen-plus",
+        name: "Sans chiffrement",
+        metadata: { redirect_uris: [redirect] },
+      }),
+      (err: { fields?: { field: string }[] }) => err.fields?.[0]?.field === "userinfo_encrypted_response_alg",
+    );
+    const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen-plus",
+      name: "Service fiscal de test",
+      metadata: {
+        redirect_uris: [redirect],
+        id_token_signed_response_alg: "ES256",
+        userinfo_signed_response_alg: "ES256",
+        userinfo_encrypted_response_alg: "ECDH-ES",
+        userinfo_encrypted_response_enc: "A256GCM",
+        jwks: { keys: [publicJwk] },
+      },
+    });
+    clientId = creds.clientId;
+    config = await client.discovery(new URL(`${base}/plus/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    client.enableDecryptingResponses(config, ["A256GCM"], { key: enc.privateKey, alg: "ECDH-ES", kid: "sp-enc-1" });
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  test("eidas3: only IdPs able to reach it are offered; ES256 ID token; userinfo signed then encrypted; no SSO", async () => {
+    const meta = config.serverMetadata();
+    assert.equal(meta.issuer, `${base}/plus/api/v2`);
+    assert.deepEqual(meta.acr_values_supported, ["eidas2", "eidas3"]);
+    assert.deepEqual(meta.id_token_signing_alg_values_supported, ["ES256"]);
+
+    const browser = new TestBrowser();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: "openid identite_pivot",
+      state,
+      nonce,
+      acr_values: "eidas3",
+    });
+    const chooser = await browser.follow(url.href);
+    assert.match(chooser.body, /value="demo-eidas3"/);
+    assert.doesNotMatch(chooser.body, /value="demo-eidas2"/, "an eidas2-only IdP cannot serve eidas3");
+    assert.doesNotMatch(chooser.body, /value="demo-eidas1"/, "IdPs of other federations are not offered");
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas3" },
+    });
+    const back = await browser.follow(login.url, (u) => u.startsWith(redirect), {
+      form: { _csrf: csrfOf(login.body), login: "lucia.rossi" },
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    const jwks = createRemoteJWKSet(new URL(`${base}/plus/api/v2/jwks`));
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token as string, jwks, { issuer: meta.issuer, audience: clientId });
+    assert.equal(protectedHeader.alg, "ES256");
+    assert.equal(payload.acr, "eidas3");
+
+    const raw = await (await fetch(`${base}/plus/api/v2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).text();
+    assert.equal(raw.split(".").length, 5, "userinfo is a JWE");
+    const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(payload.sub));
+    assert.equal(userinfo.given_name, "Lucia");
+    assert.equal(userinfo.birthcountry, "99127");
+    assert.equal(userinfo.birthplace, "", "born abroad: empty birthplace");
+    assert.equal(userinfo.given_name_array, undefined, "FranceConnect+ has no given_name_array");
+
+    const again = await browser.follow(
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: redirect,
+        scope: "openid",
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        acr_values: "eidas3",
+      }).href,
+      (u) => u.startsWith(redirect),
+    );
+    assert.equal(again.status, 200);
+    assert.match(again.body, /Choisissez votre compte/, "no single sign-on at eidas3");
   });
 });

@@ -31,6 +31,8 @@ export { insertServiceProvider, setServiceProviderActive, updateServiceProviderM
 export const DEMO_IDPS: DemoIdpDefinition[] = [
   { id: "demo-eidas1", name: "Compte démo (eIDAS faible)", federation: "citizen", levels: ["eidas1"], people: CITIZENS },
   { id: "demo-eidas1-bis", name: "Autre compte démo (eIDAS faible)", federation: "citizen", levels: ["eidas1"], people: CITIZENS },
+  { id: "demo-eidas2", name: "Compte démo (eIDAS substantiel)", federation: "citizen-plus", levels: ["eidas2"], people: CITIZENS },
+  { id: "demo-eidas3", name: "Compte démo (eIDAS élevé)", federation: "citizen-plus", levels: ["eidas2", "eidas3"], people: CITIZENS },
 ];
 
 async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
@@ -105,24 +107,21 @@ export const identityModule: GuichetModule = {
   name: "identity",
   routes: identityRoutes,
   subscribe: (outbox, { db }) => subscribeHistory(outbox, db),
-  seeds: [
-    {
-      name: "identity/demo-identity-providers",
-      async run(trx, { config }) {
-        for (const [position, def] of DEMO_IDPS.entries()) {
-          await insertIdentityProvider(trx, config.secret, {
-            id: def.id,
-            federation: def.federation,
-            name: def.name,
-            // relative: resolved against PUBLIC_URL, so the demo keeps working if the address changes
-            issuer: `/demo-idp/${def.id}`,
-            clientId: HUB_CLIENT_ID,
-            clientSecret: demoIdpClientSecret(config.secret, def.id),
-            acrValues: def.levels,
-            position,
-          });
-        }
-      },
+  // One seed per demo IdP: an IdP added to the demo later is registered on existing databases too.
+  seeds: DEMO_IDPS.map((def, position) => ({
+    name: `identity/demo-idp/${def.id}`,
+    async run(trx, { config }) {
+      await insertIdentityProvider(trx, config.secret, {
+        id: def.id,
+        federation: def.federation,
+        name: def.name,
+        // relative: resolved against PUBLIC_URL, so the demo keeps working if the address changes
+        issuer: `/demo-idp/${def.id}`,
+        clientId: HUB_CLIENT_ID,
+        clientSecret: demoIdpClientSecret(config.secret, def.id),
+        acrValues: def.levels,
+        position,
+      });
     },
-  ],
+  })),
 };

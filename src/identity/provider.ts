@@ -168,7 +168,19 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
             throw new errors.CustomOIDCProviderError("invalid_idp_hint", "idp_hint is not allowed for this service provider");
           }
         }
-        params.acr_values = pickAcr(federation, typeof params.acr_values === "string" ? params.acr_values : undefined);
+        const acr = pickAcr(federation, typeof params.acr_values === "string" ? params.acr_values : undefined);
+        params.acr_values = acr;
+        // Levels without single sign-on (FranceConnect+ eidas3, say): the person authenticates every time.
+        if (!federation.ssoAcrs.includes(acr)) {
+          const prompts = new Set(
+            String(params.prompt ?? "")
+              .split(" ")
+              .filter(Boolean),
+          );
+          prompts.delete("none");
+          prompts.add("login");
+          params.prompt = [...prompts].join(" ");
+        }
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${federation.id}/${interaction.uid}` },

@@ -9,9 +9,9 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { deriveKey, hmac } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
-import { ConflictError, NotFoundError } from "../kernel/errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../kernel/errors.ts";
 import type { JsonObject } from "../kernel/json.ts";
-import type { FederationId } from "./federations.ts";
+import { FEDERATIONS, type FederationId } from "./federations.ts";
 
 export interface ServiceProvider {
   client_id: string;
@@ -51,6 +51,17 @@ export async function insertServiceProvider(
   serverSecret: string,
   sp: NewServiceProvider,
 ): Promise<{ clientId: string; clientSecret: string | undefined }> {
+  if (FEDERATIONS[sp.federation].requireEncryption && !sp.metadata.userinfo_encrypted_response_alg) {
+    throw new ValidationError(
+      [
+        {
+          field: "userinfo_encrypted_response_alg",
+          message: "is required: this federation encrypts userinfo (ECDH-ES or RSA-OAEP, with A256GCM)",
+        },
+      ],
+      "FranceConnect+ service providers must register an encryption key",
+    );
+  }
   const clientId = sp.clientId ?? randomBytes(16).toString("hex");
   const salt = sp.confidential === false ? null : randomBytes(32).toString("base64url");
   const result = await sql`
