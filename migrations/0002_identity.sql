@@ -135,3 +135,12 @@ create table identity.pending_logouts (
   location text not null,
   created_at timestamptz not null default now()
 );
+
+-- Professional accounts (ProConnect): a stable random id per person, found again
+-- by the identity provider and its subject. It is the public `sub` SPs receive.
+create table identity.pro_accounts (
+  idp_id text not null,
+  idp_sub text not null,
+  account_id uuid not null unique default gen_random_uuid(),
+  primary key (idp_id, idp_sub)
+);

@@ -23,6 +23,7 @@ export interface Federation {
   ssoAcrs: string[];
   subjectType: "pairwise" | "public";
   minNonceLength: number;
+  minStateLength: number;
   /** Scope → claims, exactly as the reference contract lists them. */
   claims: Record<string, string[] | null>;
   signingAlgs: ("ES256" | "RS256" | "HS256")[];
@@ -100,6 +101,7 @@ export const FEDERATIONS: Record<FederationId, Federation> = {
     ssoAcrs: ["eidas1"],
     subjectType: "pairwise",
     minNonceLength: 22,
+    minStateLength: 1,
     claims: CITIZEN_CLAIMS,
     signingAlgs: ["ES256", "RS256", "HS256"],
     refreshTokens: false,
@@ -116,6 +118,7 @@ export const FEDERATIONS: Record<FederationId, Federation> = {
     ssoAcrs: ["eidas2"],
     subjectType: "pairwise",
     minNonceLength: 22,
+    minStateLength: 1,
     claims: CITIZEN_PLUS_CLAIMS,
     signingAlgs: ["ES256"],
     refreshTokens: false,
@@ -132,6 +135,7 @@ export const FEDERATIONS: Record<FederationId, Federation> = {
     ssoAcrs: ["eidas1"],
     subjectType: "public",
     minNonceLength: 32,
+    minStateLength: 32,
     claims: PRO_CLAIMS,
     signingAlgs: ["ES256", "RS256", "HS256"],
     refreshTokens: true,

@@ -426,3 +426,104 @@ describe("citizen-plus federation (FranceConnect+ contract)", () => {
     assert.match(again.body, /Choisissez votre compte/, "no single sign-on at eidas3");
   });
 });
+
+describe("pro federation (ProConnect contract)", () => {
+  let platform: Platform;
+  let base: string;
+  const redirect = "https://outil-agents.exemple.test/cb";
+  let config: client.Configuration;
+  let secret: string;
+  let clientId: string;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+    const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "pro",
+      name: "Outil des agents",
+      metadata: {
+        redirect_uris: [redirect],
+        grant_types: ["authorization_code", "refresh_token"],
+        id_token_signed_response_alg: "HS256",
+        userinfo_signed_response_alg: "HS256",
+      },
+    });
+    clientId = creds.clientId;
+    secret = creds.clientSecret as string;
+    config = await client.discovery(
+      new URL(`${base}/pro/api/v2`),
+      creds.clientId,
+      { client_secret: secret, id_token_signed_response_alg: "HS256" },
+      undefined,
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  test("an agent signs in: professional claims, public sub, HS256 with the client secret, refresh tokens", async () => {
+    const meta = config.serverMetadata();
+    assert.deepEqual(meta.subject_types_supported, ["public"]);
+    assert.ok(meta.grant_types_supported?.includes("refresh_token"));
+    const browser = new TestBrowser();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: "openid given_name usual_name email uid siret organizational_unit belonging_population",
+      state,
+      nonce,
+      acr_values: "eidas1",
+    });
+    const chooser = await browser.follow(url.href);
+    assert.match(chooser.body, /value="demo-agents"/);
+    assert.match(chooser.body, /value="demo-pro"/);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-agents" },
+    });
+    const back = await browser.follow(login.url, (u) => u.startsWith(redirect), {
+      form: { _csrf: csrfOf(login.body), login: "claire.fontaine" },
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    const key = new TextEncoder().encode(secret);
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token as string, key, { issuer: meta.issuer, audience: clientId });
+    assert.equal(protectedHeader.alg, "HS256");
+    assert.match(String(payload.sub), /^[0-9a-f-]{36}$/, "a stable random id, the same for every SP");
+
+    const response = await fetch(`${base}/pro/api/v2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const { payload: userinfo } = await jwtVerify(await response.text(), key, { issuer: meta.issuer, audience: clientId });
+    assert.equal(userinfo.given_name, "Claire");
+    assert.equal(userinfo.usual_name, "FONTAINE");
+    assert.equal(userinfo.siret, "13002526500005");
+    assert.equal(userinfo.uid, "agent-0001");
+    assert.equal(userinfo.belonging_population, "agent_public_etat");
+    assert.equal(userinfo.organizational_unit, "Direction interministérielle du numérique");
+
+    assert.ok(tokens.refresh_token, "ProConnect issues refresh tokens");
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token as string);
+    assert.ok(refreshed.access_token);
+    assert.notEqual(refreshed.refresh_token, tokens.refresh_token, "refresh tokens rotate");
+  });
+
+  test("ProConnect rules: state and nonce of at least 32 characters, unknown parameters refused", async () => {
+    const browser = new TestBrowser();
+    const base = { redirect_uri: redirect, scope: "openid uid", acr_values: "eidas1" };
+    const ok = { state: client.randomState(), nonce: client.randomNonce() };
+    const shortState = await browser.request(client.buildAuthorizationUrl(config, { ...base, ...ok, state: "s".repeat(31) }).href);
+    assert.equal(new URL(shortState.location as string).searchParams.get("error"), "invalid_request");
+    const shortNonce = await browser.request(client.buildAuthorizationUrl(config, { ...base, ...ok, nonce: "n".repeat(31) }).href);
+    assert.equal(new URL(shortNonce.location as string).searchParams.get("error"), "invalid_request");
+    const unknown = await browser.request(client.buildAuthorizationUrl(config, { ...base, ...ok, foo: "bar" }).href);
+    const params = new URL(unknown.location as string).searchParams;
+    assert.equal(params.get("error"), "invalid_request");
+    assert.match(params.get("error_description") ?? "", /foo/);
+  });
+});

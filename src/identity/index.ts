@@ -12,7 +12,7 @@ import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
 import { renderErrorPage } from "../kernel/views/error-page.ts";
 import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
-import { CITIZENS } from "./demo-idp/people.ts";
+import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection, subscribeHistory } from "./history.ts";
 import { getIdentityProvider, insertIdentityProvider } from "./idp-registry.ts";
@@ -33,6 +33,8 @@ export const DEMO_IDPS: DemoIdpDefinition[] = [
   { id: "demo-eidas1-bis", name: "Autre compte démo (eIDAS faible)", federation: "citizen", levels: ["eidas1"], people: CITIZENS },
   { id: "demo-eidas2", name: "Compte démo (eIDAS substantiel)", federation: "citizen-plus", levels: ["eidas2"], people: CITIZENS },
   { id: "demo-eidas3", name: "Compte démo (eIDAS élevé)", federation: "citizen-plus", levels: ["eidas2", "eidas3"], people: CITIZENS },
+  { id: "demo-pro", name: "Compte professionnel démo (entreprises)", federation: "pro", levels: ["eidas1"], people: PROFESSIONALS },
+  { id: "demo-agents", name: "Compte agent public démo", federation: "pro", levels: ["eidas1", "eidas2"], people: AGENTS },
 ];
 
 async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {

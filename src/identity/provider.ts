@@ -153,7 +153,9 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       // Runs on every authorization request: the federation's own rules, after the standard checks.
       async idp_hint(ctx, value, client) {
         const params = ctx.oidc.params as Record<string, unknown>;
-        if (typeof params.state !== "string" || params.state.length === 0) throw new errors.InvalidRequest("state is required");
+        if (typeof params.state !== "string" || params.state.length < federation.minStateLength) {
+          throw new errors.InvalidRequest(`state is required and must be at least ${federation.minStateLength} characters`);
+        }
         if (typeof params.nonce !== "string" || params.nonce.length < federation.minNonceLength) {
           throw new errors.InvalidRequest(`nonce is required and must be at least ${federation.minNonceLength} characters`);
         }

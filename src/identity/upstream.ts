@@ -13,6 +13,7 @@ import type { JsonObject } from "../kernel/json.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import type { IdentityProvider } from "./idp-registry.ts";
 import { identityHash, validatePivot } from "./pivot.ts";
+import { professionalAccountId, validateProfessional } from "./professional.ts";
 
 export interface UpstreamResult {
   accountId: string;
@@ -26,7 +27,7 @@ export interface UpstreamResult {
 const SCOPES: Record<FederationId, string> = {
   citizen: "openid profile birth email",
   "citizen-plus": "openid profile birth email",
-  pro: "openid profile email",
+  pro: "openid given_name usual_name email uid siret organizational_unit belonging_population phone",
 };
 
 /** An upstream failure a person can act on: shown on the chooser with a code to quote. */
@@ -162,30 +163,32 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
       });
     }
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((a): a is string => typeof a === "string") : [];
-    const pivot = validatePivot(claims);
-    if ("problems" in pivot) {
-      throw new UpstreamError(
-        "idp_invalid_identity",
-        `Identity provider sent invalid claims: ${pivot.problems.map((p) => `${p.field} ${p.message}`).join("; ")}`,
-        {
-          fr: "Le compte choisi a transmis une identité incomplète ou invalide. Choisissez un autre compte.",
-          en: "The chosen account sent an incomplete or invalid identity. Choose another account.",
-        },
-      );
-    }
-    const accountId = identityHash(pivot.identity);
-    const stored: JsonObject = {
-      ...pivot.identity,
-      given_name_array: pivot.identity.given_name.split(" "),
-      ...(typeof claims.email === "string" ? { email: claims.email } : {}),
-      ...(typeof claims.preferred_username === "string" ? { preferred_username: claims.preferred_username } : {}),
-    };
+    const { accountId, stored } = pending.federation === "pro" ? await professionalIdentity(idp.id, claims) : citizenIdentity(claims);
     await sql`
       insert into identity.accounts (federation, account_id, claims, idp_id, acr, amr)
       values (${pending.federation}, ${accountId}, ${JSON.stringify(stored)}::jsonb, ${idp.id}, ${claims.acr}, ${amr}::text[])
       on conflict (federation, account_id) do update
         set claims = excluded.claims, idp_id = excluded.idp_id, acr = excluded.acr, amr = excluded.amr, updated_at = now()`.execute(db);
     return { accountId, acr: claims.acr, amr, idpId: idp.id, idToken: String(tokens.id_token) };
+  }
+
+  function citizenIdentity(claims: JsonObject) {
+    const pivot = validatePivot(claims);
+    if ("problems" in pivot) throw invalidIdentity(pivot.problems);
+    const stored: JsonObject = {
+      ...pivot.identity,
+      given_name_array: pivot.identity.given_name.split(" "),
+      ...(typeof claims.email === "string" ? { email: claims.email } : {}),
+      ...(typeof claims.preferred_username === "string" ? { preferred_username: claims.preferred_username } : {}),
+    };
+    return { accountId: identityHash(pivot.identity), stored };
+  }
+
+  async function professionalIdentity(idpId: string, claims: JsonObject & { acr?: string }) {
+    const professional = validateProfessional(claims);
+    if ("problems" in professional) throw invalidIdentity(professional.problems);
+    const accountId = await professionalAccountId(db, idpId, String(claims.sub));
+    return { accountId, stored: { ...professional.identity, idp_acr: String(claims.acr) } };
   }
 
   /** The login result waiting for interaction `uid`, removed as it is taken. */
@@ -249,6 +252,17 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
   }
 
   return { start, finish, takeResult, linkSession, logoutDetour, finishLogout };
+}
+
+function invalidIdentity(problems: { field: string; message: string }[]): UpstreamError {
+  return new UpstreamError(
+    "idp_invalid_identity",
+    `Identity provider sent invalid claims: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`,
+    {
+      fr: "Le compte choisi a transmis une identité incomplète ou invalide. Choisissez un autre compte.",
+      en: "The chosen account sent an incomplete or invalid identity. Choose another account.",
+    },
+  );
 }
 
 const IDP_FAILED = {

@@ -24,3 +24,5 @@ export function readPeople(file: URL): DemoPerson[] {
 }
 
 export const CITIZENS = new URL("./citizens.csv", import.meta.url);
+export const PROFESSIONALS = new URL("./professionals.csv", import.meta.url);
+export const AGENTS = new URL("./agents.csv", import.meta.url);
