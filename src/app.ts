@@ -42,7 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async () => (await unsealedStats(deps.db)).oldestAgeSeconds,
   );
 
-  await registerWeb(app, { config, nav: modules.flatMap((m) => m.nav ?? []) });
+  const nav = modules.flatMap((m) => (typeof m.nav === "function" ? m.nav(config) : (m.nav ?? [])));
+  await registerWeb(app, { config, nav });
   await registerHealth(app, { db: deps.db, metrics, metricsToken: config.metricsToken });
 
   for (const module of modules) {

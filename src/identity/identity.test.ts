@@ -527,3 +527,47 @@ describe("pro federation (ProConnect contract)", () => {
     assert.match(params.get("error_description") ?? "", /foo/);
   });
 });
+
+describe("demo service provider", () => {
+  let platform: Platform;
+  let base: string;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  async function demoLogin(federation: string, acr: string, idp: string, login: string) {
+    const browser = new TestBrowser();
+    const page = await browser.request(`${base}/demo-sp`);
+    assert.equal(page.status, 200);
+    let hop = await browser.follow(`${base}/demo-sp/connexion`, () => false, { form: { _csrf: csrfOf(page.body), federation, acr } });
+    hop = await browser.follow(hop.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(hop.body), idp } });
+    hop = await browser.follow(hop.url, () => false, { form: { _csrf: csrfOf(hop.body), login } });
+    if (hop.url.includes("/interaction/")) {
+      assert.match(hop.body, /Autorisez-vous la transmission/);
+      hop = await browser.follow(hop.url.replace(/\/?$/, "/consent"), () => false, {
+        form: { _csrf: csrfOf(hop.body), decision: "accept" },
+      });
+    }
+    return hop;
+  }
+
+  test("signs in through each federation and shows the claims received", async () => {
+    const citizen = await demoLogin("citizen", "eidas1", "demo-eidas1", "gaetan.legall");
+    assert.equal(citizen.status, 200, citizen.body.slice(0, 400));
+    assert.match(citizen.body, /Vous êtes connecté/);
+    assert.match(citizen.body, /Gaëtan Noël/);
+    assert.match(citizen.body, /LE GALL/);
+    const plus = await demoLogin("citizen-plus", "eidas2", "demo-eidas2", "rene.levy");
+    assert.match(plus.body, /LÉVY/, "encrypted userinfo decrypted by the demo SP");
+    assert.match(plus.body, /eidas2/);
+    const pro = await demoLogin("pro", "eidas1", "demo-pro", "karim.haddad");
+    assert.match(pro.body, /44321987600002/);
+  });
+});

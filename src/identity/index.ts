@@ -8,11 +8,12 @@ import type { FastifyInstance } from "fastify";
 import type Provider from "oidc-provider";
 import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
 import { parseLocale } from "../kernel/i18n/index.ts";
-import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
+import type { GuichetModule, ModuleDeps, Seed } from "../kernel/module.ts";
 import { renderErrorPage } from "../kernel/views/error-page.ts";
 import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
 import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
+import { demoSpRoutes, demoSpSeed } from "./demo-sp.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection, subscribeHistory } from "./history.ts";
 import { getIdentityProvider, insertIdentityProvider } from "./idp-registry.ts";
@@ -42,6 +43,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   const publicUrl = config.http.publicUrl;
   const providers = {} as Record<FederationId, Provider>;
   const upstream = createUpstream({ db, publicUrl });
+  if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
   const idpFor = (idpId: string) => getIdentityProvider(db, config.secret, idpId);
   for (const id of FEDERATION_IDS) {
     const federation = FEDERATIONS[id];
@@ -108,22 +110,28 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
 export const identityModule: GuichetModule = {
   name: "identity",
   routes: identityRoutes,
+  nav: (config) => (config.demo ? [{ href: "/demo-sp", label: { fr: "Service de démonstration", en: "Demo service" } }] : []),
   subscribe: (outbox, { db }) => subscribeHistory(outbox, db),
   // One seed per demo IdP: an IdP added to the demo later is registered on existing databases too.
-  seeds: DEMO_IDPS.map((def, position) => ({
-    name: `identity/demo-idp/${def.id}`,
-    async run(trx, { config }) {
-      await insertIdentityProvider(trx, config.secret, {
-        id: def.id,
-        federation: def.federation,
-        name: def.name,
-        // relative: resolved against PUBLIC_URL, so the demo keeps working if the address changes
-        issuer: `/demo-idp/${def.id}`,
-        clientId: HUB_CLIENT_ID,
-        clientSecret: demoIdpClientSecret(config.secret, def.id),
-        acrValues: def.levels,
-        position,
-      });
-    },
-  })),
+  seeds: [
+    ...DEMO_IDPS.map(
+      (def, position): Seed => ({
+        name: `identity/demo-idp/${def.id}`,
+        async run(trx, { config }) {
+          await insertIdentityProvider(trx, config.secret, {
+            id: def.id,
+            federation: def.federation,
+            name: def.name,
+            // relative: resolved against PUBLIC_URL, so the demo keeps working if the address changes
+            issuer: `/demo-idp/${def.id}`,
+            clientId: HUB_CLIENT_ID,
+            clientSecret: demoIdpClientSecret(config.secret, def.id),
+            acrValues: def.levels,
+            position,
+          });
+        },
+      }),
+    ),
+    demoSpSeed,
+  ],
 };

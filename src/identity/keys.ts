@@ -13,21 +13,26 @@ import { FEDERATIONS, type FederationId } from "./federations.ts";
 
 const KEYS_LOCK = 7_342_101;
 
-export type PrivateJwk = JWK & { kid: string; alg: string; use: "sig" };
+export type PrivateJwk = JWK & { kid: string; alg: string; use: "sig" | "enc" };
 
-async function generate(alg: "ES256" | "RS256"): Promise<PrivateJwk> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === "RS256" ? { modulusLength: 2048 } : {}) });
+type KeyAlg = "ES256" | "RS256" | "ECDH-ES";
+
+async function generate(alg: KeyAlg): Promise<PrivateJwk> {
+  const options = alg === "RS256" ? { modulusLength: 2048 } : alg === "ECDH-ES" ? { crv: "P-256" } : {};
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...options });
   const kid = `${alg.toLowerCase()}-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString("hex")}`;
-  return { ...(await exportJWK(privateKey)), kid, alg, use: "sig" };
+  return { ...(await exportJWK(privateKey)), kid, alg, use: alg === "ECDH-ES" ? "enc" : "sig" };
 }
 
-/** Key owners: a federation, or a demo identity provider (`demo-idp:<id>`, ES256 only). */
-export type KeyOwner = FederationId | `demo-idp:${string}`;
+/** Key owners: a federation, a demo identity provider (`demo-idp:<id>`, ES256), the demo SP (`demo-sp`, ECDH-ES). */
+export type KeyOwner = FederationId | `demo-idp:${string}` | "demo-sp";
 
-const asymmetricAlgs = (owner: KeyOwner) =>
-  owner.startsWith("demo-idp:")
-    ? (["ES256"] as const)
-    : FEDERATIONS[owner as FederationId].signingAlgs.filter((a): a is "ES256" | "RS256" => a !== "HS256");
+const asymmetricAlgs = (owner: KeyOwner): readonly KeyAlg[] =>
+  owner === "demo-sp"
+    ? ["ECDH-ES"]
+    : owner.startsWith("demo-idp:")
+      ? ["ES256"]
+      : FEDERATIONS[owner as FederationId].signingAlgs.filter((a): a is "ES256" | "RS256" => a !== "HS256");
 
 async function insertKeys(db: Db, federation: KeyOwner, secret: string): Promise<void> {
   const key = deriveKey(secret, "identity-signing-keys");
@@ -50,13 +55,15 @@ export async function loadSigningKeys(db: Db, federation: KeyOwner, secret: stri
   };
   const existing = await read(db);
   if (existing.length > 0) return existing;
-  return db.transaction().execute(async (trx) => {
+  const create = async (trx: Db) => {
     await sql`select pg_advisory_xact_lock(${KEYS_LOCK})`.execute(trx);
     const again = await read(trx);
     if (again.length > 0) return again;
     await insertKeys(trx, federation, secret);
     return read(trx);
-  });
+  };
+  // Seeds call this inside their own transaction.
+  return db.isTransaction ? create(db) : db.transaction().execute(create);
 }
 
 /**

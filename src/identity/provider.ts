@@ -68,7 +68,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
 
   const configuration: Configuration = {
     adapter: createAdapterFactory(db, federation.id, async (clientId) =>
-      clientMetadata(await findServiceProvider(db, clientId), federation.id, secret),
+      clientMetadata(await findServiceProvider(db, clientId), federation.id, secret, deps.publicUrl),
     ),
     jwks: { keys: deps.keys },
     cookies: {

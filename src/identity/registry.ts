@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { deriveKey, hmac } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../kernel/errors.ts";
-import type { JsonObject } from "../kernel/json.ts";
+import type { JsonObject, JsonValue } from "../kernel/json.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 
 export interface ServiceProvider {
@@ -109,10 +109,20 @@ export async function updateServiceProviderMetadata(db: Db, clientId: string, me
  * plus the derived secret, the sector and the hub's own per-SP rules. Undefined
  * for an unknown, disabled, or other federation's SP.
  */
-export function clientMetadata(sp: ServiceProvider | undefined, federation: FederationId, serverSecret: string): JsonObject | undefined {
+export function clientMetadata(
+  sp: ServiceProvider | undefined,
+  federation: FederationId,
+  serverSecret: string,
+  publicUrl: URL,
+): JsonObject | undefined {
   if (!sp?.active || sp.federation !== federation) return undefined;
+  // A relative URI names a page of this Guichet (its demo SP): resolved against PUBLIC_URL.
+  const absolute = (uris: JsonValue): JsonValue =>
+    Array.isArray(uris) ? uris.map((u) => (typeof u === "string" && u.startsWith("/") ? new URL(u, publicUrl).href : u)) : uris;
   return {
     ...sp.metadata,
+    ...(sp.metadata.redirect_uris ? { redirect_uris: absolute(sp.metadata.redirect_uris) } : {}),
+    ...(sp.metadata.post_logout_redirect_uris ? { post_logout_redirect_uris: absolute(sp.metadata.post_logout_redirect_uris) } : {}),
     client_id: sp.client_id,
     client_name: sp.name,
     ...(sp.secret_salt

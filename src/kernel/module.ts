@@ -19,6 +19,11 @@ export interface ModuleDeps {
   outbox: Outbox;
 }
 
+export interface NavEntry {
+  href: string;
+  label: Record<Locale, string>;
+}
+
 export interface Seed {
   /** Unique and stable: a seed runs once per database, remembered under this name. */
   name: string;
@@ -31,8 +36,8 @@ export interface GuichetModule {
   routes?: (app: FastifyInstance, deps: ModuleDeps) => Promise<void>;
   /** URL prefix for the routes ("" for the site root). */
   prefix?: string;
-  /** Entries the module adds to the main navigation. */
-  nav?: { href: string; label: Record<Locale, string> }[];
+  /** Entries the module adds to the main navigation (a function when they depend on the configuration). */
+  nav?: NavEntry[] | ((config: Readonly<Config>) => NavEntry[]);
   /** Subscribes the module's outbox handlers. */
   subscribe?: (outbox: Outbox, deps: ModuleDeps) => void;
   /** Parts of the demo world, run once each by `guichet seed` and at start in demo mode. */

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { DEFAULT_LOCALE, type Locale, parseLocale } from "../i18n/index.ts";
+import type { NavEntry } from "../module.ts";
 import { renderErrorPage } from "../views/error-page.ts";
 import type { PageContext } from "../views/page.ts";
 import { parseCookies, serializeCookie } from "./cookies.ts";
@@ -55,7 +56,7 @@ export function wantsHtml(request: FastifyRequest): boolean {
 
 export interface WebOptions {
   config: Readonly<Config>;
-  nav: { href: string; label: Record<Locale, string> }[];
+  nav: NavEntry[];
 }
 
 export async function registerWeb(app: FastifyInstance, { config, nav }: WebOptions): Promise<void> {
