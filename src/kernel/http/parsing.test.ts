@@ -95,9 +95,11 @@ describe("input parsing", () => {
     assert.equal(redactUrl("/callback?code=abc&state=xyz&lang=fr"), "/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&lang=fr");
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), (secret) => {
-        const out = redactUrl(`/cb?code=${encodeURIComponent(secret)}&ID_TOKEN_HINT=${encodeURIComponent(secret)}`);
-        assert.ok(!new URLSearchParams(out.split("?")[1]).getAll("code").includes(secret));
-        assert.ok(!out.includes(`=${encodeURIComponent(secret)}`) || secret === "[redacted]");
+        const out = redactUrl(`/cb?code=${encodeURIComponent(secret)}&ID_TOKEN_HINT=${encodeURIComponent(secret)}&lang=fr`);
+        const params = new URLSearchParams(out.split("?")[1]);
+        assert.deepEqual(params.getAll("code"), ["[redacted]"]);
+        assert.deepEqual(params.getAll("ID_TOKEN_HINT"), ["[redacted]"]);
+        assert.equal(params.get("lang"), "fr");
       }),
     );
   });
