@@ -7,7 +7,7 @@ import * as client from "openid-client";
 import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
 import type { Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
-import { insertServiceProvider } from "./index.ts";
+import { insertServiceProvider, rotateSigningKeys } from "./index.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -569,5 +569,60 @@ describe("demo service provider", () => {
     assert.match(plus.body, /eidas2/);
     const pro = await demoLogin("pro", "eidas1", "demo-pro", "karim.haddad");
     assert.match(pro.body, /44321987600002/);
+  });
+});
+
+describe("signing key rotation", () => {
+  test("a rotation applies without restart: the new key signs, the previous one is still published", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    try {
+      await platform.app.listen({ host: "127.0.0.1", port });
+      const kids = async () => ((await (await fetch(`${base}/api/v2/jwks`)).json()) as { keys: { kid: string; alg: string }[] }).keys;
+      const before = await kids();
+      const rotated = await rotateSigningKeys(platform.deps.db, "citizen", platform.deps.config.secret);
+      const deadline = Date.now() + 10_000;
+      let after = await kids();
+      while (after.length === before.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = await kids();
+      }
+      assert.deepEqual(
+        after.map((k) => k.kid),
+        rotated,
+      );
+      for (const old of before) assert.ok(rotated.includes(old.kid), "previous keys keep verifying");
+      const newest = after.find((k) => k.alg === "ES256" && !before.some((b) => b.kid === k.kid));
+      assert.ok(newest);
+
+      const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+        federation: "citizen",
+        name: "SP rotation",
+        metadata: { redirect_uris: ["https://rot.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
+      });
+      const config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+        execute: [client.allowInsecureRequests],
+      });
+      const browser = new TestBrowser();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: "https://rot.exemple.test/cb", scope: "openid", state, nonce });
+      const chooser = await browser.follow(url.href);
+      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+        form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+      });
+      const back = await browser.follow(login.url, (u) => u.startsWith("https://rot.exemple.test"), {
+        form: { _csrf: csrfOf(login.body), login: "zoe.martin" },
+      });
+      const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      const header = JSON.parse(Buffer.from(String(tokens.id_token).split(".")[0] as string, "base64url").toString());
+      assert.equal(header.kid, newest.kid, "the new key signs");
+    } finally {
+      await platform.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts
 import { recordConnection, subscribeHistory } from "./history.ts";
 import { getIdentityProvider, insertIdentityProvider } from "./idp-registry.ts";
 import { interactionRoutes } from "./interactions.ts";
-import { loadSigningKeys } from "./keys.ts";
+import { KEYS_CHANNEL, loadSigningKeys, type PrivateJwk } from "./keys.ts";
 import { mountProvider } from "./mount.ts";
 import { accountClaims, createFederationProvider } from "./provider.ts";
 import { createUpstream } from "./upstream.ts";
@@ -38,6 +38,8 @@ export const DEMO_IDPS: DemoIdpDefinition[] = [
   { id: "demo-agents", name: "Compte agent public démo", federation: "pro", levels: ["eidas1", "eidas2"], people: AGENTS },
 ];
 
+const KEY_REFRESH_MS = 60_000;
+
 async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
   const { config, db, logger } = deps;
   const publicUrl = config.http.publicUrl;
@@ -45,15 +47,14 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   const upstream = createUpstream({ db, publicUrl });
   if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
   const idpFor = (idpId: string) => getIdentityProvider(db, config.secret, idpId);
-  for (const id of FEDERATION_IDS) {
-    const federation = FEDERATIONS[id];
-    providers[id] = createFederationProvider(federation, {
+  const build = (id: FederationId, keys: PrivateJwk[]) =>
+    createFederationProvider(FEDERATIONS[id], {
       db,
       logger,
       secret: config.secret,
       publicUrl,
       trustProxy: config.http.trustProxy,
-      keys: await loadSigningKeys(db, id, config.secret),
+      keys,
       renderError: (ctx, out) =>
         renderErrorPage(
           { locale: "fr", path: "/", csrfToken: "", serviceName: config.serviceName, dsfrBase: DSFR_BASE, nav: [] },
@@ -79,8 +80,20 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
         });
       },
     });
-    await mountProvider(app, federation.prefix, providers[id]);
-  }
+  // Keys rotated by `guichet keys rotate` (on any node) are picked up without a restart: the
+  // provider is rebuilt when its federation's key set changes. Its state lives in the database.
+  const keySets = {} as Record<FederationId, string>;
+  const refreshProviders = async () => {
+    for (const id of FEDERATION_IDS) {
+      const keys = await loadSigningKeys(db, id, config.secret);
+      const keySet = keys.map((k) => k.kid).join(",");
+      if (keySets[id] === keySet) continue;
+      keySets[id] = keySet;
+      providers[id] = build(id, keys);
+    }
+  };
+  await refreshProviders();
+  for (const id of FEDERATION_IDS) await mountProvider(app, FEDERATIONS[id].prefix, () => providers[id]);
   if (config.demo) {
     const pageContext = () => ({
       locale: "fr" as const,
@@ -101,10 +114,18 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   app.addHook("onReady", async () => {
     timer = setInterval(() => {
       deleteExpiredPayloads(db).catch((err) => logger.warn({ err }, "identity: cleanup of expired payloads failed"));
-    }, 60_000);
+      refreshProviders().catch((err) => logger.warn({ err }, "identity: reloading signing keys failed"));
+    }, KEY_REFRESH_MS);
     timer.unref();
   });
-  app.addHook("onClose", async () => clearInterval(timer));
+  // A rotation on any node NOTIFYs every node, which reloads at once (the timer is a safety net).
+  const unlisten = await deps.database.listen(KEYS_CHANNEL, () => {
+    refreshProviders().catch((err) => logger.warn({ err }, "identity: reloading signing keys failed"));
+  });
+  app.addHook("onClose", async () => {
+    clearInterval(timer);
+    await unlisten();
+  });
 }
 
 export const identityModule: GuichetModule = {

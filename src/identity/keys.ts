@@ -12,6 +12,8 @@ import type { Db } from "../kernel/db/database.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 
 const KEYS_LOCK = 7_342_101;
+/** Notified (at commit) when a federation's keys change; the payload is the federation. */
+export const KEYS_CHANNEL = "guichet_identity_keys";
 
 export type PrivateJwk = JWK & { kid: string; alg: string; use: "sig" | "enc" };
 
@@ -80,6 +82,7 @@ export async function rotateSigningKeys(db: Db, federation: KeyOwner, secret: st
                       where newer.federation = k.federation and newer.alg = k.alg and newer.retired_at is null
                         and newer.created_at > k.created_at)`.execute(trx);
     await insertKeys(trx, federation, secret);
+    await sql`select pg_notify(${KEYS_CHANNEL}, ${federation})`.execute(trx);
     const { rows } = await sql<{ kid: string }>`
       select kid from identity.signing_keys where federation = ${federation} and retired_at is null
        order by created_at desc, kid`.execute(trx);

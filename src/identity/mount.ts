@@ -9,8 +9,18 @@ import type { IncomingMessage } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type Provider from "oidc-provider";
 
-export async function mountProvider(app: FastifyInstance, prefix: string, provider: Provider): Promise<void> {
-  const callback = provider.callback();
+export async function mountProvider(app: FastifyInstance, prefix: string, provider: Provider | (() => Provider)): Promise<void> {
+  // A getter lets the owner replace the provider (new signing keys) without remounting.
+  const current = typeof provider === "function" ? provider : () => provider;
+  const callbacks = new WeakMap<Provider, ReturnType<Provider["callback"]>>();
+  const callbackOf = (p: Provider) => {
+    let callback = callbacks.get(p);
+    if (!callback) {
+      callback = p.callback();
+      callbacks.set(p, callback);
+    }
+    return callback;
+  };
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
@@ -29,7 +39,7 @@ export async function mountProvider(app: FastifyInstance, prefix: string, provid
         raw.originalUrl = url;
         raw.url = url.slice(prefix.length) || "/";
         try {
-          await callback(raw, reply.raw);
+          await callbackOf(current())(raw, reply.raw);
         } finally {
           raw.url = url;
         }
