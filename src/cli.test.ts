@@ -107,6 +107,87 @@ describe("guichet CLI", () => {
     assert.match(again.stderr, /No dead event/);
   });
 
+  test("sp, idp and keys commands manage the identity registry, with clear errors", async () => {
+    const added = await cli(
+      ["sp", "add", "--federation", "citizen", "--name", "Mairie de Test", "--redirect-uri", "https://mairie.exemple.test/cb", "--consent"],
+      env,
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const clientId = /client_id: (\S+)/.exec(added.stdout)?.[1];
+    const secret = /client_secret: (\S+)/.exec(added.stdout)?.[1];
+    assert.ok(clientId && secret && secret.length >= 43, "a secret of at least 256 bits, shown once");
+    assert.match((await cli(["sp", "list"], env)).stdout, new RegExp(`${clientId}\tcitizen\tactive\tMairie de Test`));
+    const listed = (await cli(["sp", "list", "--json"], env)).stdout;
+    assert.ok(!listed.includes(secret), "the secret is never listed");
+    assert.doesNotMatch(listed, /secret_salt/);
+
+    const badUri = await cli(["sp", "add", "--federation", "citizen", "--name", "X", "--redirect-uri", "http://evil.example/cb"], env);
+    assert.equal(badUri.code, 2);
+    assert.match(badUri.stderr, /--redirect-uri: http:\/\/evil\.example\/cb must use https/);
+    const badFed = await cli(["sp", "add", "--federation", "mars", "--name", "X", "--redirect-uri", "https://a.test/cb"], env);
+    assert.equal(badFed.code, 2);
+    assert.match(badFed.stderr, /--federation must be one of citizen, citizen-plus, pro/);
+    const badAlg = await cli(
+      ["sp", "add", "--federation", "citizen-plus", "--name", "X", "--redirect-uri", "https://a.test/cb", "--alg", "HS256"],
+      env,
+    );
+    assert.equal(badAlg.code, 2);
+
+    assert.equal((await cli(["sp", "disable", clientId], env)).code, 0);
+    assert.match((await cli(["sp", "list"], env)).stdout, new RegExp(`${clientId}\tcitizen\tdisabled`));
+    assert.equal((await cli(["sp", "disable", "nobody"], env)).code, 1);
+
+    const idp = await cli(
+      [
+        "idp",
+        "add",
+        "--id",
+        "impots-test",
+        "--federation",
+        "citizen",
+        "--name",
+        "Impôts (test)",
+        "--issuer",
+        "https://idp.exemple.test",
+        "--client-id",
+        "hub",
+        "--levels",
+        "eidas1",
+      ],
+      { ...env, GUICHET_IDP_CLIENT_SECRET: "idp-secret-value" },
+    );
+    assert.equal(idp.code, 0, idp.stderr);
+    const idps = await cli(["idp", "list"], env);
+    assert.match(idps.stdout, /impots-test\tcitizen\teidas1\tactive\tImpôts \(test\)/);
+    assert.doesNotMatch(idps.stdout, /idp-secret-value/);
+    const badLevels = await cli(
+      [
+        "idp",
+        "add",
+        "--id",
+        "x",
+        "--federation",
+        "citizen",
+        "--name",
+        "X",
+        "--issuer",
+        "https://x.test",
+        "--client-id",
+        "c",
+        "--levels",
+        "eidas3",
+      ],
+      env,
+    );
+    assert.equal(badLevels.code, 2);
+    assert.match(badLevels.stderr, /--levels/);
+    assert.equal((await cli(["idp", "disable", "impots-test"], env)).code, 0);
+
+    const rotated = await cli(["keys", "rotate", "--federation", "pro"], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, /^pro: signing with es256-/);
+  });
+
   test("the bin runs on the machine's older Node by handing over to the project's Node 24", { skip: !existsSync("/usr/bin/node") }, () => {
     const result = spawnSync("/usr/bin/node", [join(ROOT, "bin/guichet.mjs"), "--help"], { encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);

@@ -3,12 +3,13 @@
  * server (README), so `guichet migrate` migrates the database `npm start` uses.
  */
 import { parseArgs } from "node:util";
+import { IDENTITY_COMMANDS, runIdentityCommand } from "./identity/index.ts";
 import { sealAll } from "./kernel/audit/audit.ts";
 import { verifyAudit } from "./kernel/audit/verify.ts";
 import { type Config, ConfigError, loadConfig } from "./kernel/config.ts";
 import type { Database } from "./kernel/db/database.ts";
 import { migrate } from "./kernel/db/migrate.ts";
-import { AppError } from "./kernel/errors.ts";
+import { AppError, ValidationError } from "./kernel/errors.ts";
 import { createLogger } from "./kernel/logger.ts";
 import { createOutbox } from "./kernel/outbox/outbox.ts";
 import { runSeeds } from "./kernel/seed.ts";
@@ -29,6 +30,21 @@ Commands:
   outbox list [--status S] [--limit N] [--json]
                              list outbox events (S: dead (default), pending, done)
   outbox replay <id>         put a dead event back in the queue
+
+  sp add --federation F --name N --redirect-uri U [--redirect-uri U2] [--post-logout-uri U]
+         [--entity-id E] [--alg ES256|RS256|HS256] [--jwks-uri U] [--consent] [--public]
+                             register a service provider; prints its client id and secret (once)
+  sp list [--json]           list service providers
+  sp disable <client_id>     refuse a service provider from now on
+  idp add --id ID --federation F --name N --issuer URL --client-id C --levels eidas1[,eidas2]
+                             register an identity provider (its client secret from the
+                             environment variable GUICHET_IDP_CLIENT_SECRET)
+  idp list [--json]          list identity providers
+  idp disable <id>           stop offering an identity provider
+  keys rotate [--federation F]
+                             new signing keys (they sign at once; previous ones stay published)
+
+  Federations: citizen (FranceConnect), citizen-plus (FranceConnect+), pro (ProConnect).
 
 Options:
   -h, --help                 show this help
@@ -62,6 +78,19 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         json: { type: "boolean" },
         status: { type: "string" },
         limit: { type: "string" },
+        federation: { type: "string" },
+        name: { type: "string" },
+        "redirect-uri": { type: "string", multiple: true },
+        "post-logout-uri": { type: "string", multiple: true },
+        "entity-id": { type: "string" },
+        alg: { type: "string" },
+        "jwks-uri": { type: "string" },
+        consent: { type: "boolean" },
+        public: { type: "boolean" },
+        id: { type: "string" },
+        issuer: { type: "string" },
+        "client-id": { type: "string" },
+        levels: { type: "string" },
       },
     });
   try {
@@ -79,18 +108,34 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 
   try {
     const key = [command, sub].filter(Boolean).join(" ");
-    const knownCommands = ["serve", "migrate", "seed", "audit verify", "audit seal", "outbox list", "outbox replay"];
-    const expectsSub = command === "audit" || command === "outbox";
+    const knownCommands = ["serve", "migrate", "seed", "audit verify", "audit seal", "outbox list", "outbox replay", ...IDENTITY_COMMANDS];
+    const expectsSub = ["audit", "outbox", "sp", "idp", "keys"].includes(command);
     const name = expectsSub ? key : command;
     if (!knownCommands.includes(name)) throw new UsageError(`unknown command "${key}"`);
     const extra = expectsSub ? rest : [sub, ...rest].filter((x) => x !== undefined);
-    if (name !== "outbox replay" && extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const takesArgument = ["outbox replay", "sp disable", "idp disable"].includes(name);
+    if (!takesArgument && extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
 
     if (name === "serve") {
       await serve();
       return -1; // keeps running; the server exits the process itself
     }
     const config = loadConfig(env);
+
+    if (IDENTITY_COMMANDS.includes(name)) {
+      return await withDatabase(config, async ({ db }) => {
+        await migrate(db);
+        return runIdentityCommand({
+          command: name,
+          args: rest,
+          options: values,
+          env,
+          db,
+          secret: config.secret,
+          write: (t) => out.write(t),
+        });
+      });
+    }
 
     switch (name) {
       case "migrate":
@@ -162,6 +207,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return 2;
     }
     if (e instanceof ConfigError) {
+      err.write(`guichet: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ValidationError) {
       err.write(`guichet: ${e.message}\n`);
       return 2;
     }

@@ -23,6 +23,7 @@ import { mountProvider } from "./mount.ts";
 import { accountClaims, createFederationProvider } from "./provider.ts";
 import { createUpstream } from "./upstream.ts";
 
+export { IDENTITY_COMMANDS, runIdentityCommand } from "./cli.ts";
 export { FEDERATIONS, type FederationId } from "./federations.ts";
 export { type ConnectionRow, listConnections } from "./history.ts";
 export { insertIdentityProvider, setIdentityProviderActive } from "./idp-registry.ts";
