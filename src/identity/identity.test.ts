@@ -626,3 +626,39 @@ describe("signing key rotation", () => {
     }
   });
 });
+
+describe("rate limits", () => {
+  test("authorize answers with RateLimit headers, then 429 with Retry-After once the caller is over its limit", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const platform = await openTestPlatform({
+      env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port), RATE_LIMIT_PER_MINUTE: "3" },
+    });
+    try {
+      await platform.app.listen({ host: "127.0.0.1", port });
+      const url = `${base}/api/v2/authorize?client_id=nobody&response_type=code&scope=openid`;
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 4; i++) {
+        last = await fetch(url, { redirect: "manual", headers: { accept: "text/html" } });
+        statuses.push(last.status);
+        if (i === 0) {
+          assert.equal(last.headers.get("ratelimit-limit"), "3");
+          assert.equal(last.headers.get("ratelimit-remaining"), "2");
+          assert.ok(Number(last.headers.get("ratelimit-reset")) > 0);
+        }
+      }
+      assert.deepEqual(
+        statuses.slice(0, 3).every((s) => s !== 429),
+        true,
+      );
+      assert.equal(statuses[3], 429);
+      assert.ok(Number(last?.headers.get("retry-after")) > 0);
+      assert.match(await (last as Response).text(), /Trop de tentatives/);
+      const jwks = await fetch(`${base}/api/v2/jwks`);
+      assert.equal(jwks.status, 200, "discovery and JWKS are not limited");
+    } finally {
+      await platform.close();
+    }
+  });
+});

@@ -4,8 +4,9 @@
  * — ProConnect), the person's pages (IdP chooser, consent), the hub as relying
  * party of identity providers, and the demo identity providers.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
+import { createRateLimiter } from "../kernel/http/rate-limit.ts";
 import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
 import { parseLocale } from "../kernel/i18n/index.ts";
 import type { GuichetModule, ModuleDeps, Seed } from "../kernel/module.ts";
@@ -41,11 +42,38 @@ export const DEMO_IDPS: DemoIdpDefinition[] = [
 
 const KEY_REFRESH_MS = 60_000;
 
+/**
+ * Rate limits on the sign-in surface: authorize and token endpoints of every
+ * federation, the interaction pages and the IdP callback; per client IP, and per
+ * client id where the request names one (query, or HTTP Basic at the token endpoint).
+ */
+function registerRateLimits(app: FastifyInstance, perMinute: number): void {
+  const limiter = createRateLimiter();
+  const endpoints = FEDERATION_IDS.map((id) => FEDERATIONS[id].prefix);
+  const clientOf = (request: FastifyRequest) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (typeof query?.client_id === "string") return `client:${query.client_id}`;
+    const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? "")?.[1];
+    return basic ? `client:${decodeURIComponent(Buffer.from(basic, "base64").toString().split(":")[0] ?? "")}` : undefined;
+  };
+  const ipRule = { name: "identity-ip", max: perMinute, windowMs: 60_000, keys: (r: FastifyRequest) => [`ip:${r.ip}`] };
+  const clientRule = { name: "identity-client", max: perMinute * 10, windowMs: 60_000, keys: (r: FastifyRequest) => [clientOf(r)] };
+  app.addHook("onRequest", async (request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (endpoints.some((p) => path === `${p}/authorize` || path === `${p}/token`)) {
+      limiter.check([ipRule, clientRule], request, reply);
+    } else if (path.startsWith("/interaction/") || path === "/identity/callback" || /^\/demo-idp\/[^/]+\/login\//.test(path)) {
+      limiter.check([ipRule], request, reply);
+    }
+  });
+}
+
 async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
   const { config, db, logger } = deps;
   const publicUrl = config.http.publicUrl;
   const providers = {} as Record<FederationId, Provider>;
   const upstream = createUpstream({ db, publicUrl });
+  registerRateLimits(app, config.rateLimitPerMinute);
   if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
   const idpFor = (idpId: string) => getIdentityProvider(db, config.secret, idpId);
   const build = (id: FederationId, keys: PrivateJwk[]) =>

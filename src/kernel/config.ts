@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   OUTBOX_BASE_DELAY_MS: int(1, 3_600_000).default(2000),
   AUDIT_SEAL_INTERVAL_MS: int(10, 3_600_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
 });
 
@@ -68,6 +69,8 @@ export interface Config {
   audit: { sealIntervalMs: number };
   shutdownTimeoutMs: number;
   metricsToken: string | undefined;
+  /** Requests per minute and per client IP on sign-in routes (ten times that per client id). */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +124,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     audit: { sealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   });
 }

@@ -49,8 +49,11 @@ export function requestId(request: { headers: Record<string, string | string[] |
   return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/**
+ * People's browsers ask for text/html (also at protocol endpoints such as
+ * /api/v2/authorize, where a person may land); programs get problem+json.
+ */
 export function wantsHtml(request: FastifyRequest): boolean {
-  if (request.url.startsWith("/api/")) return false;
   return (request.headers.accept ?? "").includes("text/html");
 }
 
@@ -137,7 +140,7 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
     if (problem.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: problem.code, status: problem.status }, "request refused");
     reply.status(problem.status);
-    if (problem.status === 429 || problem.status === 503) reply.header("retry-after", "30");
+    if ((problem.status === 429 || problem.status === 503) && !reply.hasHeader("retry-after")) reply.header("retry-after", "30");
     if (wantsHtml(request)) {
       return reply.render((ctx) =>
         renderErrorPage(ctx, {
