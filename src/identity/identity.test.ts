@@ -198,6 +198,102 @@ describe("citizen federation (FranceConnect contract)", () => {
     assert.match(idpAgain.body, /Connexion de démonstration/, "the IdP session is over too");
   });
 
+  test("private_key_jwt, PKCE S256, RS256, the claims parameter (amr, idp_id) and token revocation", async () => {
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: "sp-sig-1", use: "sig", alg: "ES256" };
+    const keyed = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "SP à clé",
+      entityId: "mairie-de-test",
+      confidential: false,
+      metadata: {
+        redirect_uris: [sp.redirect],
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_signing_alg: "ES256",
+        id_token_signed_response_alg: "RS256",
+        jwks: { keys: [jwk] },
+      },
+    });
+    assert.equal(keyed.clientSecret, undefined, "no secret for a key-authenticated SP");
+    const cfg = await client.discovery(
+      new URL(`${base}/api/v2`),
+      keyed.clientId,
+      { id_token_signed_response_alg: "RS256" },
+      client.PrivateKeyJwt({ key: privateKey, kid: "sp-sig-1" }),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
+    const browser = new TestBrowser();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(cfg, {
+      redirect_uri: sp.redirect,
+      scope: "openid given_name",
+      state,
+      nonce,
+      acr_values: "eidas1",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      claims: JSON.stringify({ id_token: { amr: { essential: true }, idp_id: { essential: true } } }),
+    });
+    const chooser = await browser.follow(url.href);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+    });
+    const back = await browser.follow(login.url, (u) => u.startsWith(sp.redirect), {
+      form: { _csrf: csrfOf(login.body), login: "thilan.nguyen" },
+    });
+    const callback = new URL(back.location as string);
+    await assert.rejects(
+      client.authorizationCodeGrant(cfg, callback, {
+        pkceCodeVerifier: client.randomPKCECodeVerifier(),
+        expectedState: state,
+        expectedNonce: nonce,
+      }),
+      (err: { error?: string }) => err.error === "invalid_grant",
+      "a wrong PKCE verifier is refused",
+    );
+    const browser2 = new TestBrowser();
+    const state2 = client.randomState();
+    const nonce2 = client.randomNonce();
+    const verifier2 = client.randomPKCECodeVerifier();
+    const url2 = client.buildAuthorizationUrl(cfg, {
+      redirect_uri: sp.redirect,
+      scope: "openid given_name",
+      state: state2,
+      nonce: nonce2,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier2),
+      code_challenge_method: "S256",
+      claims: JSON.stringify({ id_token: { amr: { essential: true }, idp_id: { essential: true } } }),
+    });
+    const chooser2 = await browser2.follow(url2.href);
+    const login2 = await browser2.follow(chooser2.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser2.body), idp: "demo-eidas1" },
+    });
+    const back2 = await browser2.follow(login2.url, (u) => u.startsWith(sp.redirect), {
+      form: { _csrf: csrfOf(login2.body), login: "thilan.nguyen" },
+    });
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(back2.location as string), {
+      pkceCodeVerifier: verifier2,
+      expectedState: state2,
+      expectedNonce: nonce2,
+    });
+    const jwks = createRemoteJWKSet(new URL(`${base}/api/v2/jwks`));
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token as string, jwks, {
+      issuer: `${base}/api/v2`,
+      audience: keyed.clientId,
+    });
+    assert.equal(protectedHeader.alg, "RS256");
+    assert.deepEqual(payload.amr, ["pwd"]);
+    assert.equal(payload.idp_id, "demo-eidas1");
+
+    await client.tokenRevocation(cfg, tokens.access_token);
+    const revoked = await fetch(`${base}/api/v2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.equal(revoked.status, 401, "a revoked access token no longer works");
+  });
+
   test("authorize rules: short nonce, disallowed idp_hint, unknown acr mapped to the default", async () => {
     const browser = new TestBrowser();
     const short = await browser.request(authorizeUrl({ nonce: "too-short" }).url);
