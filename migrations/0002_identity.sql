@@ -64,6 +64,8 @@ create table identity.identity_providers (
   client_id text not null,
   client_secret_enc text,
   acr_values text[] not null,
+  -- algorithm the IdP signs the hub's ID tokens with (RS256 is OpenID Connect's default)
+  id_token_alg text not null default 'RS256' check (id_token_alg in ('RS256', 'ES256', 'PS256')),
   active boolean not null default true,
   -- display order in the chooser
   position integer not null default 0,

@@ -36,7 +36,7 @@ Commands:
                              register a service provider; prints its client id and secret (once)
   sp list [--json]           list service providers
   sp disable <client_id>     refuse a service provider from now on
-  idp add --id ID --federation F --name N --issuer URL --client-id C --levels eidas1[,eidas2]
+  idp add --id ID --federation F --name N --issuer URL --client-id C --levels eidas1[,eidas2] [--alg RS256|ES256|PS256]
                              register an identity provider (its client secret from the
                              environment variable GUICHET_IDP_CLIENT_SECRET)
   idp list [--json]          list identity providers

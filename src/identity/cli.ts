@@ -54,6 +54,12 @@ export function checkRedirectUri(uri: string, field: string): string {
   return uri;
 }
 
+function idpAlg(value: unknown): "RS256" | "ES256" | "PS256" {
+  if (value === undefined) return "RS256";
+  if (value === "RS256" || value === "ES256" || value === "PS256") return value;
+  throw new ValidationError([{ field: "--alg", message: "must be RS256, ES256 or PS256" }], "--alg must be RS256, ES256 or PS256");
+}
+
 function required(options: IdentityCommandInput["options"], name: string): string {
   const value = str(options[name]);
   if (!value) throw new ValidationError([{ field: `--${name}`, message: "is required" }], `--${name} is required`);
@@ -139,6 +145,7 @@ export async function runIdentityCommand(input: IdentityCommandInput): Promise<n
         // Never on the command line (shell history, process list): from the environment.
         clientSecret: input.env.GUICHET_IDP_CLIENT_SECRET,
         acrValues: levels,
+        idTokenAlg: idpAlg(options.alg),
       });
       write(`identity provider ${id} added\n`);
       return 0;

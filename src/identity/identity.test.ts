@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { sql } from "kysely";
 import * as client from "openid-client";
 import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
 import type { Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
-import { insertServiceProvider, rotateSigningKeys } from "./index.ts";
+import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -76,7 +78,10 @@ describe("citizen federation (FranceConnect contract)", () => {
     const back = await browser.follow(idpLogin.url, (url) => url.startsWith(sp.redirect), {
       form: { _csrf: csrfOf(idpLogin.body), login },
     });
-    assert.ok(back.location?.startsWith(sp.redirect), `ends at the SP: ${back.location} ${back.body.slice(0, 300)}`);
+    assert.ok(
+      back.location?.startsWith(sp.redirect),
+      `ends at the SP: ${back.location} ${back.url} ${/<h1>[^<]*|idp_[a-z_]+|<code>[^<]*/g.exec(back.body)}`,
+    );
     return { callback: new URL(back.location as string), ...request };
   }
 
@@ -756,5 +761,137 @@ describe("rate limits", () => {
     } finally {
       await platform.close();
     }
+  });
+});
+
+describe("identity providers that fail", () => {
+  let platform: Platform;
+  let base: string;
+  const redirect = "https://sp.exemple.test/callback";
+  let config: client.Configuration;
+  let external: ChildProcess | undefined;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+    const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "Mairie de Test",
+      metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "ES256" },
+    });
+    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+  });
+  after(async () => {
+    external?.kill();
+    await platform?.close();
+  });
+
+  /** Starts a login and submits the demo IdP's form with `form`; returns where the browser ends. */
+  async function attempt(idp: string, form: Record<string, string>) {
+    const browser = new TestBrowser();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: "openid identite_pivot",
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+    });
+    const chooser = await browser.follow(url.href);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
+    if (!/Connexion de démonstration/.test(login.body)) return { end: login, chooserUrl: chooser.url };
+    const end = await browser.follow(login.url, (u) => u.startsWith(redirect), { form: { _csrf: csrfOf(login.body), ...form } });
+    return { end, chooserUrl: chooser.url };
+  }
+
+  for (const [mode, code] of [
+    ["deny", "idp_access_denied"],
+    ["bad-claims", "idp_invalid_identity"],
+    ["low-acr", "idp_acr_too_low"],
+  ] as const) {
+    test(`an IdP that answers ${mode} brings the person back to the chooser with code ${code}`, async () => {
+      const { end, chooserUrl } = await attempt("demo-eidas1", { login: "marie.dupont", mode });
+      assert.equal(end.status, 200);
+      assert.ok(end.url.startsWith(chooserUrl), end.url);
+      assert.match(end.body, /La connexion n’a pas abouti/);
+      assert.ok(end.body.includes(code), code);
+      assert.match(end.body, /value="demo-eidas1-bis"/, "another IdP can be chosen");
+      assert.doesNotMatch(end.body, /at .*\.ts:\d+/, "no stack trace");
+    });
+  }
+
+  test("a custom identity typed by a tester is validated by the hub like any other", async () => {
+    const custom = {
+      mode: "custom",
+      given_name: "Jean",
+      family_name: "TEST",
+      birthdate: "1970-01-01",
+      gender: "male",
+      birthplace: "75056",
+      birthcountry: "99100",
+      email: "",
+    };
+    const ok = await attempt("demo-eidas1", custom);
+    assert.ok(ok.end.location?.startsWith(redirect), "accepted");
+    const bad = await attempt("demo-eidas1", { ...custom, gender: "other" });
+    assert.match(bad.end.body, /idp_invalid_identity/);
+  });
+
+  test("an IdP that does not answer is reported on the chooser", async () => {
+    const closed = await freePort();
+    await insertIdentityProvider(platform.deps.db, platform.deps.config.secret, {
+      id: "ne-repond-pas",
+      federation: "citizen",
+      name: "IdP hors service",
+      issuer: `http://127.0.0.1:${closed}`,
+      clientId: "guichet-hub",
+      clientSecret: "x",
+      acrValues: ["eidas1"],
+    });
+    const { end } = await attempt("ne-repond-pas", {});
+    assert.equal(end.status, 200);
+    assert.match(end.body, /idp_unreachable/);
+  });
+
+  test("an IdP running as a separate process, over real HTTP", async () => {
+    const port = await freePort();
+    const secret = "external-idp-secret-0123456789abcdef";
+    external = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./testing/external-idp.ts", import.meta.url)), String(port), `${base}/identity/callback`, secret],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      external?.stdout?.on("data", (d) => String(d).includes("ready") && resolve());
+      external?.on("exit", (code) => reject(new Error(`external IdP exited ${code}`)));
+    });
+    await insertIdentityProvider(platform.deps.db, platform.deps.config.secret, {
+      id: "idp-externe",
+      federation: "citizen",
+      name: "IdP externe",
+      issuer: `http://127.0.0.1:${port}`,
+      clientId: "guichet-hub",
+      clientSecret: secret,
+      acrValues: ["eidas1"],
+    });
+    const browser = new TestBrowser();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope: "openid identite_pivot", state, nonce });
+    const chooser = await browser.follow(url.href);
+    const back = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), (u) => u.startsWith(redirect), {
+      form: { _csrf: csrfOf(chooser.body), idp: "idp-externe" },
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(tokens.claims()?.sub));
+    assert.equal(userinfo.family_name, "HAMDI");
+    assert.equal(userinfo.birthcountry, "99351");
   });
 });

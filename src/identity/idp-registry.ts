@@ -16,6 +16,7 @@ export interface IdentityProvider {
   clientId: string;
   clientSecret: string | undefined;
   acrValues: string[];
+  idTokenAlg: "RS256" | "ES256" | "PS256";
   active: boolean;
 }
 
@@ -27,6 +28,7 @@ interface Row {
   client_id: string;
   client_secret_enc: string | null;
   acr_values: string[];
+  id_token_alg: IdentityProvider["idTokenAlg"];
   active: boolean;
 }
 
@@ -41,22 +43,28 @@ function fromRow(row: Row, secret: string): IdentityProvider {
     clientId: row.client_id,
     clientSecret: row.client_secret_enc ? openSecret(key(secret), row.client_secret_enc) : undefined,
     acrValues: row.acr_values,
+    idTokenAlg: row.id_token_alg,
     active: row.active,
   };
 }
 
-export async function insertIdentityProvider(db: Db, secret: string, idp: Omit<IdentityProvider, "active"> & { position?: number }) {
+export async function insertIdentityProvider(
+  db: Db,
+  secret: string,
+  idp: Omit<IdentityProvider, "active" | "idTokenAlg"> & { idTokenAlg?: IdentityProvider["idTokenAlg"]; position?: number },
+) {
   const result = await sql`
-    insert into identity.identity_providers (id, federation, name, issuer, client_id, client_secret_enc, acr_values, position)
+    insert into identity.identity_providers (id, federation, name, issuer, client_id, client_secret_enc, acr_values, id_token_alg, position)
     values (${idp.id}, ${idp.federation}, ${idp.name}, ${idp.issuer}, ${idp.clientId},
-            ${idp.clientSecret ? sealSecret(key(secret), idp.clientSecret) : null}, ${idp.acrValues}::text[], ${idp.position ?? 0})
+            ${idp.clientSecret ? sealSecret(key(secret), idp.clientSecret) : null}, ${idp.acrValues}::text[],
+            ${idp.idTokenAlg ?? "RS256"}, ${idp.position ?? 0})
     on conflict (id) do nothing`.execute(db);
   if (Number(result.numAffectedRows ?? 0) === 0) throw new ConflictError("idp_id_taken", `An identity provider ${idp.id} already exists`);
 }
 
 export async function listIdentityProviders(db: Db, secret: string, federation?: FederationId): Promise<IdentityProvider[]> {
   const { rows } = await sql<Row>`
-    select id, federation, name, issuer, client_id, client_secret_enc, acr_values, active from identity.identity_providers
+    select id, federation, name, issuer, client_id, client_secret_enc, acr_values, id_token_alg, active from identity.identity_providers
      ${federation ? sql`where federation = ${federation}` : sql``}
      order by federation, position, name`.execute(db);
   return rows.map((r) => fromRow(r, secret));
@@ -64,7 +72,7 @@ export async function listIdentityProviders(db: Db, secret: string, federation?:
 
 export async function getIdentityProvider(db: Db, secret: string, id: string): Promise<IdentityProvider> {
   const { rows } = await sql<Row>`
-    select id, federation, name, issuer, client_id, client_secret_enc, acr_values, active from identity.identity_providers
+    select id, federation, name, issuer, client_id, client_secret_enc, acr_values, id_token_alg, active from identity.identity_providers
      where id = ${id}`.execute(db);
   const row = rows[0];
   if (!row) throw new NotFoundError("identity_provider_not_found", `No identity provider ${id}`);

@@ -177,6 +177,7 @@ export const identityModule: GuichetModule = {
             clientId: HUB_CLIENT_ID,
             clientSecret: demoIdpClientSecret(config.secret, def.id),
             acrValues: def.levels,
+            idTokenAlg: "ES256",
             position,
           });
         },

@@ -15,7 +15,7 @@ import { recordConnection } from "./history.ts";
 import { getIdentityProvider, listIdentityProviders, meetsLevel } from "./idp-registry.ts";
 import { accountClaims } from "./provider.ts";
 import { findServiceProvider } from "./registry.ts";
-import type { createUpstream } from "./upstream.ts";
+import { type createUpstream, UpstreamError } from "./upstream.ts";
 import { renderChooser, renderConsent } from "./views.ts";
 
 interface Deps {
@@ -74,7 +74,15 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
 
   async function goToIdp(reply: FastifyReply, federation: FederationId, uid: string, idpId: string, acr: string) {
     const idp = await getIdentityProvider(db, secret, idpId);
-    const url = await upstream.start(idp, federation, uid, acr);
+    let url: string;
+    try {
+      url = await upstream.start(idp, federation, uid, acr);
+    } catch (err) {
+      // An IdP that does not answer: back to the chooser, saying so, to pick another one.
+      if (!(err instanceof UpstreamError)) throw err;
+      reply.log.warn({ code: err.code, err: err.message }, "identity provider unavailable");
+      return reply.redirect(`/interaction/${federation}/${uid}?error=${encodeURIComponent(err.code)}`, 303);
+    }
     allowFormActionTo(reply, [url]);
     return reply.redirect(url, 303);
   }

@@ -51,7 +51,7 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
         .discovery(
           issuer,
           idp.clientId,
-          { client_secret: idp.clientSecret, id_token_signed_response_alg: "ES256" },
+          { client_secret: idp.clientSecret, id_token_signed_response_alg: idp.idTokenAlg },
           client.ClientSecretPost(idp.clientSecret),
           {
             // Plain http only for identity providers on this machine (the demo IdPs in development).

@@ -29,6 +29,17 @@ export interface DemoIdpDefinition {
 
 export const HUB_CLIENT_ID = "guichet-hub";
 
+const CUSTOM = "custom.";
+export const CUSTOM_FIELDS = ["given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry", "email"] as const;
+const encodeCustom = (claims: Record<string, string>) => `${CUSTOM}${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+function decodeCustom(sub: string): Record<string, string> | undefined {
+  try {
+    return JSON.parse(Buffer.from(sub.slice(CUSTOM.length), "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The secret the hub uses at a demo IdP: derived, so nothing needs storing on either side. */
 export const demoIdpClientSecret = (secret: string, idpId: string) => hmac(secret, "demo-idp-client", idpId);
 
@@ -101,8 +112,9 @@ export async function mountDemoIdp(
     pkce: { required: () => true },
     interactions: { url: (_ctx, interaction) => `${prefix}/login/${interaction.uid}` },
     async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
-      const person = byLogin.get(sub);
-      return person && { accountId: sub, claims: async () => ({ ...person.claims, sub }) };
+      // A custom identity (tester's form, or a simulated failure) travels in its own id: nothing to store.
+      const claims = sub.startsWith(CUSTOM) ? decodeCustom(sub) : byLogin.get(sub)?.claims;
+      return claims && { accountId: sub, claims: async () => ({ ...claims, sub }) };
     },
   });
   provider.proxy = deps.trustProxy;
@@ -115,22 +127,41 @@ export async function mountDemoIdp(
 
   app.post(`${prefix}/login/:uid`, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
-    const login = formValue(request.body, "login") ?? "";
-    const person = byLogin.get(login);
-    if (!person) {
-      throw new AppError(400, "unknown_demo_identity", "Choose one of the listed identities", {
-        fields: [{ field: "login", message: "choose one of the listed identities" }],
-        forPeople: { fr: "Choisissez une des identités de la liste.", en: "Choose one of the listed identities." },
+    const body = request.body;
+    const mode = formValue(body, "mode") ?? "normal";
+    if (mode === "deny") {
+      const returnTo = await provider.interactionResult(request.raw, reply.raw, {
+        error: "access_denied",
+        error_description: "Sign-in refused (demo switch)",
       });
+      return reply.redirect(returnTo, 303);
+    }
+    let accountId: string;
+    if (mode === "custom") {
+      const claims: Record<string, string> = {};
+      for (const field of CUSTOM_FIELDS) claims[field] = (formValue(body, field) ?? "").trim();
+      accountId = encodeCustom(claims);
+    } else {
+      const person = byLogin.get(formValue(body, "login") ?? "");
+      if (!person) {
+        throw new AppError(400, "unknown_demo_identity", "Choose one of the listed identities", {
+          fields: [{ field: "login", message: "choose one of the listed identities" }],
+          forPeople: { fr: "Choisissez une des identités de la liste.", en: "Choose one of the listed identities." },
+        });
+      }
+      // "bad-claims" sends the person with a malformed birth date, as a faulty IdP would.
+      accountId = mode === "bad-claims" ? encodeCustom({ ...person.claims, birthdate: "31/12/1999" }) : person.login;
     }
     const requested = String(details.params.acr_values ?? "").split(" ");
-    const acr = def.levels.filter((l) => requested.includes(l)).at(-1) ?? (def.levels.at(-1) as string);
-    const grant = new provider.Grant({ accountId: login, clientId: String(details.params.client_id) });
+    const reached = def.levels.filter((l) => requested.includes(l)).at(-1) ?? (def.levels.at(-1) as string);
+    // "low-acr" answers with a level below every level of the federation.
+    const acr = mode === "low-acr" ? "eidas0" : reached;
+    const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
     grant.addOIDCScope(String(details.params.scope ?? "openid"));
     grant.addOIDCClaims(["acr", "amr"]);
     const grantId = await grant.save();
     const returnTo = await provider.interactionResult(request.raw, reply.raw, {
-      login: { accountId: login, acr, amr: ["pwd"], remember: false },
+      login: { accountId, acr, amr: ["pwd"], remember: false },
       consent: { grantId },
     });
     return reply.redirect(returnTo, 303);
