@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,25 +91,49 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; it is released before returning). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export interface StartServerOptions {
+  /**
+   * Listen on a port chosen beforehand and announce it as PUBLIC_URL
+   * (`http://127.0.0.1:<port>`), for journeys where the server calls itself over
+   * HTTP (the identity hub and its demo IdPs, the demo SP and the hub). With the
+   * default ephemeral port, PUBLIC_URL is unknown when the config is loaded.
+   */
+  selfReachable?: boolean;
+}
+
 /**
  * Starts the real platform (migrations, demo seeds, workers) on an ephemeral
  * port: on DATABASE_URL when set (CI), else on an embedded database in a fresh
  * temporary directory, removed by `close()`.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: StartServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "guichet-e2e-"));
   try {
+    const fixedPort = options.selfReachable ? await freePort() : undefined;
     const config = loadConfig({
       NODE_ENV: "test",
       GUICHET_DATA_DIR: dataDir,
       GUICHET_DEMO: "true",
-      PORT: "0",
+      PORT: String(fixedPort ?? 0),
+      ...(fixedPort ? { PUBLIC_URL: `http://127.0.0.1:${fixedPort}` } : {}),
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
       ...env,
     });
     const platform = await openPlatform(config, createLogger("silent"));
     try {
-      await platform.app.listen({ host: "127.0.0.1", port: 0 });
+      await platform.app.listen({ host: "127.0.0.1", port: config.http.port });
       const { port } = platform.app.server.address() as AddressInfo;
       await platform.startWorkers();
       return {

@@ -12,7 +12,7 @@ import type { Db } from "../kernel/db/database.ts";
 import { AppError } from "../kernel/errors.ts";
 import { parseCookies, serializeCookie } from "../kernel/http/cookies.ts";
 import { formValue } from "../kernel/http/form.ts";
-import { allowFormActionTo } from "../kernel/http/security-headers.ts";
+import { useHandoverCsp } from "../kernel/http/security-headers.ts";
 import type { Seed } from "../kernel/module.ts";
 import { html } from "../kernel/views/html.ts";
 import { renderLayout } from "../kernel/views/layout.ts";
@@ -100,7 +100,10 @@ export async function demoSpRoutes(app: FastifyInstance, { db, secret, publicUrl
     return config;
   }
 
-  app.get("/demo-sp", async (_request, reply) => reply.render((ctx) => renderDemoSp(ctx)));
+  app.get("/demo-sp", async (_request, reply) => {
+    useHandoverCsp(reply);
+    return reply.render((ctx) => renderDemoSp(ctx));
+  });
 
   app.post("/demo-sp/connexion", async (request, reply) => {
     const federation = formValue(request.body, "federation") as FederationId;
@@ -126,7 +129,6 @@ export async function demoSpRoutes(app: FastifyInstance, { db, secret, publicUrl
         maxAgeSeconds: 1800,
       }),
     );
-    allowFormActionTo(reply, [url.href]);
     return reply.redirect(url.href, 303);
   });
 

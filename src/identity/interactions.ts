@@ -9,7 +9,7 @@ import type Provider from "oidc-provider";
 import type { Db } from "../kernel/db/database.ts";
 import { AppError, type PeopleMessage } from "../kernel/errors.ts";
 import { formValue } from "../kernel/http/form.ts";
-import { allowFormActionTo } from "../kernel/http/security-headers.ts";
+import { useHandoverCsp } from "../kernel/http/security-headers.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection } from "./history.ts";
 import { getIdentityProvider, listIdentityProviders, meetsLevel } from "./idp-registry.ts";
@@ -83,7 +83,6 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
       reply.log.warn({ code: err.code, err: err.message }, "identity provider unavailable");
       return reply.redirect(`/interaction/${federation}/${uid}?error=${encodeURIComponent(err.code)}`, 303);
     }
-    allowFormActionTo(reply, [url]);
     return reply.redirect(url, 303);
   }
 
@@ -98,7 +97,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
       const scopes = String(interaction.params.scope ?? "").split(" ");
       const claims = (await accountClaims(db, federation, String(interaction.session?.accountId))) ?? {};
       const names = [...new Set(scopes.flatMap((s) => FEDERATIONS[federation].claims[s] ?? []))].filter((c) => c in CLAIM_LABELS);
-      allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+      useHandoverCsp(reply);
       return reply.render((ctx) =>
         renderConsent(ctx, {
           federation,
@@ -107,7 +106,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
           claims: names.map((name) => ({
             name,
             label: (CLAIM_LABELS[name] as PeopleMessage)[ctx.locale],
-            value: String((claims as Record<string, unknown>)[name] ?? ""),
+            value: displayValue(name, (claims as Record<string, unknown>)[name], ctx.locale),
           })),
         }),
       );
@@ -119,7 +118,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
       return goToIdp(reply, federation, interaction.uid, hint, acr);
     }
     const errorCode = (request.query as Record<string, string>).error;
-    allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+    useHandoverCsp(reply);
     return reply.render((ctx) =>
       renderChooser(ctx, {
         federation,
@@ -147,8 +146,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
   });
 
   app.post("/interaction/:federation/:uid/abort", async (request, reply) => {
-    const { provider, interaction } = await details(request, reply);
-    allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
+    const { provider } = await details(request, reply);
     const returnTo = await provider.interactionResult(request.raw, reply.raw, {
       error: "access_denied",
       error_description: "The person cancelled the sign-in",
@@ -186,7 +184,6 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
 
   app.post("/interaction/:federation/:uid/consent", async (request, reply) => {
     const { provider, interaction } = await details(request, reply);
-    allowFormActionTo(reply, [String(interaction.params.redirect_uri)]);
     if (formValue(request.body, "decision") !== "accept") {
       const returnTo = await provider.interactionResult(request.raw, reply.raw, {
         error: "access_denied",
@@ -223,6 +220,14 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     const returnTo = await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return reply.redirect(returnTo, 303);
   });
+}
+
+const GENDERS = { male: { fr: "Masculin", en: "Male" }, female: { fr: "Féminin", en: "Female" } } as const;
+
+function displayValue(claim: string, value: unknown, locale: "fr" | "en"): string {
+  if (claim === "gender" && (value === "male" || value === "female")) return GENDERS[value][locale];
+  if (claim === "birthplace" && value === "") return locale === "fr" ? "(né ou née à l’étranger)" : "(born abroad)";
+  return Array.isArray(value) ? value.join(" ") : String(value ?? "");
 }
 
 const ERROR_TEXT = {

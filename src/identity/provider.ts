@@ -11,7 +11,7 @@ import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "o
 import type { Logger } from "pino";
 import { deriveKey } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
-import { LOGOUT_PAGE_CSP } from "../kernel/http/security-headers.ts";
+import { HANDOVER_PAGE_CSP } from "../kernel/http/security-headers.ts";
 import type { PageContext } from "../kernel/views/page.ts";
 import { createAdapterFactory } from "./adapter.ts";
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
@@ -106,7 +106,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx, form) {
-          ctx.set("content-security-policy", LOGOUT_PAGE_CSP);
+          ctx.set("content-security-policy", HANDOVER_PAGE_CSP);
           ctx.type = "html";
           ctx.body = renderLogout(deps.pageContext(ctx), form);
         },

@@ -10,7 +10,7 @@ import { deriveKey, hmac } from "../../kernel/crypto.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { formValue } from "../../kernel/http/form.ts";
-import { LOGOUT_PAGE_CSP } from "../../kernel/http/security-headers.ts";
+import { HANDOVER_PAGE_CSP } from "../../kernel/http/security-headers.ts";
 import type { PageContext } from "../../kernel/views/page.ts";
 import { createAdapterFactory } from "../adapter.ts";
 import { loadSigningKeys } from "../keys.ts";
@@ -100,7 +100,7 @@ export async function mountDemoIdp(
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx, form) {
-          ctx.set("content-security-policy", LOGOUT_PAGE_CSP);
+          ctx.set("content-security-policy", HANDOVER_PAGE_CSP);
           ctx.type = "html";
           ctx.body = renderLogout(deps.pageContext(), form);
         },
@@ -122,6 +122,7 @@ export async function mountDemoIdp(
 
   app.get(`${prefix}/login/:uid`, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
+    reply.header("content-security-policy", HANDOVER_PAGE_CSP);
     return reply.render((ctx) => renderDemoLogin(ctx, { idp: def, uid: details.uid, people, prefix }));
   });
 

@@ -33,22 +33,18 @@ export function securityHeaders(secure: boolean) {
 }
 
 /**
- * Lets a page's forms lead to other origins. Chromium applies `form-action` to
- * every redirect that follows a form submission, so a form whose answer is a
- * redirect to a service provider or an identity provider needs its origin here.
+ * The CSP without `form-action`, for identity hand-over pages only (IdP chooser,
+ * consent, identity provider login, logout). Chromium applies a page's
+ * `form-action` to every redirect that follows its form submission, and those
+ * forms start chains of redirects across origins the page cannot list in advance
+ * (identity provider, its own hosts, the service provider's registered address).
+ * Everything else in the policy stays; the pages escape all output.
  */
-export function allowFormActionTo(reply: FastifyReply, urls: string[]): void {
-  const origins = [...new Set(urls.map((u) => new URL(u).origin))].join(" ");
-  const current = String(reply.getHeader("content-security-policy") ?? CONTENT_SECURITY_POLICY);
-  reply.header("content-security-policy", current.replace("form-action 'self'", `form-action 'self' ${origins}`));
-}
-
-/**
- * The CSP without `form-action`, for logout hand-over pages only: their single
- * button carries no personal data, and the chain of redirects that follows
- * (identity provider, then the service's registered post-logout address) crosses
- * origins this page cannot know in advance.
- */
-export const LOGOUT_PAGE_CSP = CONTENT_SECURITY_POLICY.split("; ")
+export const HANDOVER_PAGE_CSP = CONTENT_SECURITY_POLICY.split("; ")
   .filter((d) => !d.startsWith("form-action"))
   .join("; ");
+
+/** Marks the page being answered as an identity hand-over page (see HANDOVER_PAGE_CSP). */
+export function useHandoverCsp(reply: FastifyReply): void {
+  reply.header("content-security-policy", HANDOVER_PAGE_CSP);
+}
