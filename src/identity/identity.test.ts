@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { sql } from "kysely";
 import * as client from "openid-client";
@@ -893,5 +894,53 @@ describe("identity providers that fail", () => {
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(tokens.claims()?.sub));
     assert.equal(userinfo.family_name, "HAMDI");
     assert.equal(userinfo.birthcountry, "99351");
+  });
+});
+
+describe("hub state on Redis", { skip: !process.env.REDIS_URL && "REDIS_URL is not set" }, () => {
+  test("with REDIS_URL, a whole login keeps its sessions and codes in Redis", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const platform = await openTestPlatform({
+      env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port), REDIS_URL: String(process.env.REDIS_URL) },
+    });
+    const redis = new Redis(String(process.env.REDIS_URL));
+    try {
+      await platform.app.listen({ host: "127.0.0.1", port });
+      const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+        federation: "citizen",
+        name: "SP Redis",
+        metadata: { redirect_uris: ["https://redis-sp.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
+      });
+      const config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+        execute: [client.allowInsecureRequests],
+      });
+      const browser = new TestBrowser();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: "https://redis-sp.exemple.test/cb", scope: "openid", state, nonce });
+      const chooser = await browser.follow(url.href);
+      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+        form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+      });
+      const back = await browser.follow(login.url, (u) => u.startsWith("https://redis-sp.exemple.test"), {
+        form: { _csrf: csrfOf(login.body), login: "paul.orsini" },
+      });
+      const sessionCookie = browser.cookies.get("guichet_citizen_session");
+      assert.ok(sessionCookie);
+      const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      assert.ok(tokens.access_token);
+      assert.equal(await redis.exists(`guichet:oidc:citizen:Session:${sessionCookie}`), 1, "the session is in Redis");
+      const { rows } = await sql<{ n: string }>`select count(*) as n from identity.oidc_payloads where provider = 'citizen'`.execute(
+        platform.deps.db,
+      );
+      assert.equal(Number(rows[0]?.n), 0, "and not in PostgreSQL");
+    } finally {
+      await redis.quit();
+      await platform.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * party of identity providers, and the demo identity providers.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Redis } from "ioredis";
 import type Provider from "oidc-provider";
 import { createRateLimiter } from "../kernel/http/rate-limit.ts";
 import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
@@ -72,6 +73,8 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   const { config, db, logger } = deps;
   const publicUrl = config.http.publicUrl;
   const providers = {} as Record<FederationId, Provider>;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  redis?.on("error", (err) => logger.error({ err }, "identity: Redis error"));
   const upstream = createUpstream({ db, publicUrl });
   registerRateLimits(app, config.rateLimitPerMinute);
   if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
@@ -84,6 +87,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
       publicUrl,
       trustProxy: config.http.trustProxy,
       keys,
+      redis,
       renderError: (ctx, out) =>
         renderErrorPage(
           { locale: "fr", path: "/", csrfToken: "", serviceName: config.serviceName, dsfrBase: DSFR_BASE, nav: [] },
@@ -154,6 +158,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   app.addHook("onClose", async () => {
     clearInterval(timer);
     await unlisten();
+    await redis?.quit();
   });
 }
 

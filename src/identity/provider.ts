@@ -6,6 +6,7 @@
  * revocation, RP-initiated logout. Clients come from the SP registry.
  */
 
+import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "oidc-provider";
 import type { Logger } from "pino";
@@ -17,6 +18,7 @@ import { createAdapterFactory } from "./adapter.ts";
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
 import type { PrivateJwk } from "./keys.ts";
 import { pairwiseSub } from "./pivot.ts";
+import { createRedisAdapterFactory } from "./redis-adapter.ts";
 import { clientMetadata, findServiceProvider } from "./registry.ts";
 import { renderLoggedOut, renderLogout } from "./views.ts";
 
@@ -27,6 +29,8 @@ export interface ProviderDeps {
   publicUrl: URL;
   trustProxy: boolean;
   keys: PrivateJwk[];
+  /** When set, sessions, interactions, grants and tokens live in Redis instead of PostgreSQL. */
+  redis?: Redis | undefined;
   renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => string;
   /** A page context for pages oidc-provider renders itself (no CSRF token: those forms carry oidc-provider's own). */
   pageContext: (ctx: KoaContextWithOIDC) => PageContext;
@@ -66,10 +70,13 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
   const cookiePrefix = `guichet_${federation.id.replace("-", "_")}`;
   const algs = federation.signingAlgs;
 
+  const findClient = async (clientId: string) =>
+    clientMetadata(await findServiceProvider(db, clientId), federation.id, secret, deps.publicUrl);
+
   const configuration: Configuration = {
-    adapter: createAdapterFactory(db, federation.id, async (clientId) =>
-      clientMetadata(await findServiceProvider(db, clientId), federation.id, secret, deps.publicUrl),
-    ),
+    adapter: deps.redis
+      ? createRedisAdapterFactory(deps.redis, federation.id, findClient)
+      : createAdapterFactory(db, federation.id, findClient),
     jwks: { keys: deps.keys },
     cookies: {
       keys: [cookieKey],

@@ -38,6 +38,10 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: "must be a postgres:// URL" })
     .optional(),
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: "must be a redis:// or rediss:// URL" })
+    .optional(),
   GUICHET_DATA_DIR: z.string().min(1).default(".guichet"),
   GUICHET_ALLOW_EMBEDDED_DB: bool.default(false),
   GUICHET_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
@@ -59,6 +63,8 @@ export interface Config {
   env: "development" | "test" | "production";
   http: { host: string; port: number; publicUrl: URL; trustProxy: boolean; secure: boolean };
   database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolMax: number };
+  /** Redis for short-lived identity state (sessions, codes, tokens) instead of PostgreSQL, when set. */
+  redisUrl: string | undefined;
   secret: string;
   serviceName: string;
   /** Who runs this instance, for the legal pages. */
@@ -115,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { kind: "postgres" as const, url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
       : { kind: "pglite" as const, dataDir: resolve(cwd, e.GUICHET_DATA_DIR) },
+    redisUrl: e.REDIS_URL,
     secret: e.GUICHET_SECRET ?? DEV_SECRET,
     serviceName: e.GUICHET_SERVICE_NAME,
     operator: { name: e.GUICHET_OPERATOR_NAME, contactEmail: e.GUICHET_CONTACT_EMAIL },
