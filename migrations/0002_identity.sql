@@ -146,3 +146,14 @@ create table identity.pro_accounts (
   account_id uuid not null unique default gen_random_uuid(),
   primary key (idp_id, idp_sub)
 );
+
+-- A citizen's choices about identity providers (FranceConnect's user dashboard):
+-- IdPs they block, and whether IdPs added after their choice are allowed.
+create table identity.idp_preferences (
+  account_id text primary key,
+  blocked text[] not null default '{}',
+  allow_future boolean not null default true,
+  -- the IdPs that existed when the person chose; with allow_future = false, any other is blocked
+  known_idps text[] not null default '{}',
+  updated_at timestamptz not null default now()
+);

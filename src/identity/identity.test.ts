@@ -944,3 +944,82 @@ describe("hub state on Redis", { skip: !process.env.REDIS_URL && "REDIS_URL is n
     }
   });
 });
+
+describe("Mon compte: connection history and IdP preferences", () => {
+  let platform: Platform;
+  let base: string;
+  const redirect = "https://caf.exemple.test/cb";
+  let config: client.Configuration;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+    const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "Caisse d’allocations (test)",
+      metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "ES256" },
+    });
+    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  async function spLogin(browser: TestBrowser, idp: string) {
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: "openid identite_pivot",
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+    });
+    const chooser = await browser.follow(url.href);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
+    if (!/Connexion de démonstration/.test(login.body)) return login;
+    return browser.follow(login.url, (u) => u.startsWith(redirect), { form: { _csrf: csrfOf(login.body), login: "maelys.hoarau" } });
+  }
+
+  test("a citizen sees their sign-ins, blocks an IdP, and that IdP is refused at the next sign-in", async () => {
+    const browser = new TestBrowser();
+    const first = await spLogin(browser, "demo-eidas1");
+    assert.ok(first.location?.startsWith(redirect));
+    while ((await platform.deps.outbox.dispatchOnce()) > 0) {}
+
+    const invite = await browser.request(`${base}/mon-compte`);
+    assert.match(invite.body, /Connectez-vous pour voir/);
+    const account = await browser.follow(`${base}/mon-compte/connexion`, () => false, { form: { _csrf: csrfOf(invite.body) } });
+    assert.equal(account.status, 200);
+    assert.ok(account.url.endsWith("/mon-compte"), account.url);
+    assert.match(account.body, /Historique de mes connexions/);
+    assert.match(account.body, /Caisse d’allocations \(test\)/);
+    assert.match(account.body, /Compte démo \(eIDAS faible\)/);
+    assert.match(account.body, /given_name, given_name_array, family_name/);
+
+    const form = { _csrf: csrfOf(account.body), allowed: "demo-eidas1-bis", allow_future: "yes" };
+    const saved = await browser.follow(`${base}/mon-compte/preferences`, () => false, { form });
+    assert.match(saved.body, /Vos préférences sont enregistrées/);
+    assert.doesNotMatch(saved.body, /value="demo-eidas1" checked/);
+
+    const none = await browser.request(`${base}/mon-compte/preferences`, { form: { _csrf: csrfOf(saved.body), allow_future: "yes" } });
+    assert.equal(none.status, 400);
+    assert.match(none.body, /Gardez au moins un compte autorisé/);
+
+    const nextTime = new TestBrowser();
+    const refused = await spLogin(nextTime, "demo-eidas1");
+    assert.equal(refused.status, 200);
+    assert.match(refused.body, /Vous avez bloqué ce compte/);
+    assert.match(refused.body, /idp_blocked_by_user/);
+    const allowed = await spLogin(new TestBrowser(), "demo-eidas1-bis");
+    assert.ok(allowed.location?.startsWith(redirect), "another IdP still works");
+  });
+
+  test("Mon compte's preferences require its own sign-in", async () => {
+    const anonymous = new TestBrowser();
+    const page = await anonymous.request(`${base}/mon-compte`);
+    const denied = await anonymous.request(`${base}/mon-compte/preferences`, { form: { _csrf: csrfOf(page.body), allowed: "x" } });
+    assert.equal(denied.status, 401);
+  });
+});

@@ -12,6 +12,7 @@ import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
 import { parseLocale } from "../kernel/i18n/index.ts";
 import type { GuichetModule, ModuleDeps, Seed } from "../kernel/module.ts";
 import { renderErrorPage } from "../kernel/views/error-page.ts";
+import { accountRoutes, ensureAccountClient } from "./account.ts";
 import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
 import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
@@ -140,6 +141,8 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
       await mountDemoIdp(app, def, { db, secret: config.secret, publicUrl, trustProxy: config.http.trustProxy, pageContext });
     }
   }
+  await ensureAccountClient(db, config.secret);
+  await accountRoutes(app, { db, secret: config.secret, publicUrl, citizen: () => providers.citizen });
   await interactionRoutes(app, { db, secret: config.secret, providers, upstream });
 
   // Expired sessions, codes and tokens are removed every minute (any node may do it).
@@ -165,7 +168,10 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
 export const identityModule: GuichetModule = {
   name: "identity",
   routes: identityRoutes,
-  nav: (config) => (config.demo ? [{ href: "/demo-sp", label: { fr: "Service de démonstration", en: "Demo service" } }] : []),
+  nav: (config) => [
+    { href: "/mon-compte", label: { fr: "Mon compte", en: "My account" } },
+    ...(config.demo ? [{ href: "/demo-sp", label: { fr: "Service de démonstration", en: "Demo service" } }] : []),
+  ],
   subscribe: (outbox, { db }) => subscribeHistory(outbox, db),
   // One seed per demo IdP: an IdP added to the demo later is registered on existing databases too.
   seeds: [

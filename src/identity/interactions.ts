@@ -126,7 +126,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
         spName,
         acr,
         idps: idps.map((i) => ({ id: i.id, name: i.name })),
-        error: errorCode ? `${ERROR_TEXT[ctx.locale]} (${errorCode})` : undefined,
+        error: errorCode ? `${(KNOWN_ERRORS[errorCode] ?? ERROR_TEXT)[ctx.locale]} (code ${errorCode})` : undefined,
       }),
     );
   });
@@ -230,7 +230,31 @@ function displayValue(claim: string, value: unknown, locale: "fr" | "en"): strin
   return Array.isArray(value) ? value.join(" ") : String(value ?? "");
 }
 
-const ERROR_TEXT = {
-  fr: "Le compte choisi n’a pas permis de vous identifier. Réessayez ou choisissez un autre compte. Code à communiquer au support",
-  en: "The chosen account could not identify you. Try again or choose another account. Code for support",
+/** What the chooser says for the failures the hub knows; others get the generic text. */
+const KNOWN_ERRORS: Record<string, PeopleMessage> = {
+  idp_blocked_by_user: {
+    fr: "Vous avez bloqué ce compte dans vos préférences (« Mon compte »). Choisissez un autre compte.",
+    en: "You blocked this account in your preferences (“My account”). Choose another account.",
+  },
+  idp_acr_too_low: {
+    fr: "Ce compte n’a pas permis de vous identifier au niveau de sécurité demandé par le service. Choisissez un autre compte.",
+    en: "This account could not identify you at the security level the service requires. Choose another account.",
+  },
+  idp_invalid_identity: {
+    fr: "Le compte choisi a transmis une identité incomplète ou invalide. Choisissez un autre compte.",
+    en: "The chosen account sent an incomplete or invalid identity. Choose another account.",
+  },
+  idp_unreachable: {
+    fr: "Le compte choisi ne répond pas pour le moment. Réessayez plus tard ou choisissez un autre compte.",
+    en: "The chosen account does not answer at the moment. Try again later or choose another account.",
+  },
+  idp_access_denied: {
+    fr: "La connexion a été refusée par le fournisseur du compte. Réessayez ou choisissez un autre compte.",
+    en: "The account's provider refused the sign-in. Try again or choose another account.",
+  },
+};
+
+const ERROR_TEXT: PeopleMessage = {
+  fr: "Le compte choisi n’a pas permis de vous identifier. Réessayez ou choisissez un autre compte.",
+  en: "The chosen account could not identify you. Try again or choose another account.",
 };

@@ -13,6 +13,7 @@ import type { JsonObject } from "../kernel/json.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import type { IdentityProvider } from "./idp-registry.ts";
 import { identityHash, validatePivot } from "./pivot.ts";
+import { allows, findPreferences } from "./preferences.ts";
 import { professionalAccountId, validateProfessional } from "./professional.ts";
 
 export interface UpstreamResult {
@@ -164,6 +165,12 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
     }
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((a): a is string => typeof a === "string") : [];
     const { accountId, stored } = pending.federation === "pro" ? await professionalIdentity(idp.id, claims) : citizenIdentity(claims);
+    if (pending.federation !== "pro" && !allows(await findPreferences(db, accountId), idp.id)) {
+      throw new UpstreamError("idp_blocked_by_user", `Identity provider ${idp.id} is blocked by the person`, {
+        fr: "Vous avez bloqué ce compte dans vos préférences de connexion. Choisissez un autre compte, ou modifiez vos préférences dans « Mon compte ».",
+        en: "You blocked this account in your sign-in preferences. Choose another account, or change your preferences in “My account”.",
+      });
+    }
     await sql`
       insert into identity.accounts (federation, account_id, claims, idp_id, acr, amr)
       values (${pending.federation}, ${accountId}, ${JSON.stringify(stored)}::jsonb, ${idp.id}, ${claims.acr}, ${amr}::text[])
