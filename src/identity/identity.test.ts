@@ -312,6 +312,39 @@ describe("citizen federation (FranceConnect contract)", () => {
     assert.match(unknownAcr.body, /Niveau de garantie demandé : eidas1/);
   });
 
+  test("per-SP IdP lists and idp_hint: the chooser offers only allowed IdPs; an allowed hint goes straight to the IdP", async () => {
+    const filtered = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "SP filtré",
+      idpFilterMode: "allow",
+      idpFilter: ["demo-eidas1-bis"],
+      allowedIdpHints: ["demo-eidas1-bis"],
+      metadata: { redirect_uris: [sp.redirect], id_token_signed_response_alg: "ES256" },
+    });
+    const cfg = await client.discovery(new URL(`${base}/api/v2`), filtered.clientId, filtered.clientSecret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    const request = (extra: Record<string, string> = {}) =>
+      client.buildAuthorizationUrl(cfg, {
+        redirect_uri: sp.redirect,
+        scope: "openid",
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        ...extra,
+      }).href;
+    const chooser = await new TestBrowser().follow(request());
+    assert.match(chooser.body, /value="demo-eidas1-bis"/);
+    assert.doesNotMatch(chooser.body, /value="demo-eidas1"/, "not in the SP's allow list");
+    const forced = await new TestBrowser().request(chooser.url.replace(/\/?$/, "/idp"), { form: { idp: "demo-eidas1" } });
+    assert.equal(forced.status, 403, "CSRF first: a forged post from elsewhere is refused");
+    const browser = new TestBrowser();
+    const page = await browser.follow(request());
+    const posted = await browser.request(page.url.replace(/\/?$/, "/idp"), { form: { _csrf: csrfOf(page.body), idp: "demo-eidas1" } });
+    assert.equal(posted.status, 400, "an IdP the SP does not allow cannot be forced");
+    const hinted = await new TestBrowser().follow(request({ idp_hint: "demo-eidas1-bis" }));
+    assert.match(hinted.url, /\/demo-idp\/demo-eidas1-bis\/login\//, "straight to the hinted IdP");
+  });
+
   test("an unregistered redirect_uri gets an error page, never a redirect", async () => {
     const browser = new TestBrowser();
     const url = new URL(authorizeUrl().url);
