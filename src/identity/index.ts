@@ -12,7 +12,7 @@ import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
 import { parseLocale } from "../kernel/i18n/index.ts";
 import type { GuichetModule, ModuleDeps, Seed } from "../kernel/module.ts";
 import { renderErrorPage } from "../kernel/views/error-page.ts";
-import { accountRoutes, ensureAccountClient } from "./account.ts";
+import { accountRoutes } from "./account.ts";
 import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
 import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
@@ -141,7 +141,6 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
       await mountDemoIdp(app, def, { db, secret: config.secret, publicUrl, trustProxy: config.http.trustProxy, pageContext });
     }
   }
-  await ensureAccountClient(db, config.secret);
   await accountRoutes(app, { db, secret: config.secret, publicUrl, citizen: () => providers.citizen });
   await interactionRoutes(app, { db, secret: config.secret, providers, upstream });
 
