@@ -78,7 +78,8 @@ export function renderAccount(
     ${
       v.connections.length === 0
         ? html`<p>${t.empty}</p>`
-        : html`<div class="fr-table"><table>
+        : // tabindex: on a narrow screen the table scrolls sideways, and a keyboard must reach it to scroll it
+          html`<div class="fr-table"><table tabindex="0">
           <caption>${t.historyCaption}</caption>
           <thead><tr>${t.cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
           <tbody>${rows}</tbody>

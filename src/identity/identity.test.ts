@@ -1056,3 +1056,93 @@ describe("Mon compte: connection history and IdP preferences", () => {
     assert.equal(denied.status, 401);
   });
 });
+
+describe("operators' registry pages", () => {
+  let platform: Platform;
+  let base: string;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    await platform.app.listen({ host: "127.0.0.1", port });
+  });
+  after(async () => {
+    await platform?.close();
+  });
+
+  async function signInAsAgent(login: string) {
+    const browser = new TestBrowser();
+    const invite = await browser.request(`${base}/operateur`);
+    assert.match(invite.body, /Connectez-vous avec votre identité professionnelle/);
+    const chooser = await browser.follow(`${base}/operateur/connexion`, () => false, { form: { _csrf: csrfOf(invite.body) } });
+    const idpLogin = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-agents" },
+    });
+    const page = await browser.follow(idpLogin.url, () => false, { form: { _csrf: csrfOf(idpLogin.body), login } });
+    return { browser, page };
+  }
+
+  test("an operator adds an SP (usable at once, secret shown once), disables it (refused at once); a non-operator is refused", async () => {
+    const { browser, page } = await signInAsAgent("claire.fontaine");
+    assert.equal(page.status, 200, page.body.slice(0, 300));
+    assert.match(page.body, /Espace opérateur/);
+    assert.match(page.body, /Service de démonstration/);
+
+    const bad = await browser.request(`${base}/operateur/fournisseurs-de-service`, {
+      form: {
+        _csrf: csrfOf(page.body),
+        federation: "citizen",
+        name: "Mairie",
+        redirect_uris: "http://mairie.exemple.test/cb",
+        alg: "ES256",
+      },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /redirect_uris : adresse refusée/);
+
+    const created = await browser.request(`${base}/operateur/fournisseurs-de-service`, {
+      form: {
+        _csrf: csrfOf(page.body),
+        federation: "citizen",
+        name: "Mairie de Trifouilly",
+        redirect_uris: "https://trifouilly.exemple.test/cb",
+        alg: "ES256",
+      },
+    });
+    assert.equal(created.status, 200);
+    const clientId = /client_id : <code>([^<]+)<\/code>/.exec(created.body)?.[1] as string;
+    const secret = /client_secret : <code>([^<]+)<\/code>/.exec(created.body)?.[1] as string;
+    assert.ok(clientId && secret);
+    const config = await client.discovery(new URL(`${base}/api/v2`), clientId, secret, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    const authorize = () =>
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: "https://trifouilly.exemple.test/cb",
+        scope: "openid",
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+      }).href;
+    assert.match((await new TestBrowser().follow(authorize())).body, /Choisissez votre compte/, "usable without restart");
+
+    const list = await browser.request(`${base}/operateur`);
+    await browser.request(`${base}/operateur/fournisseurs-de-service/${clientId}/etat`, {
+      form: { _csrf: csrfOf(list.body), active: "no" },
+    });
+    const refused = await new TestBrowser().request(authorize());
+    assert.equal(refused.status, 400);
+    assert.match(refused.body, /invalid_client/);
+    const audit = await sql<{ action: string }>`select action from kernel.audit_entries where subject = ${clientId} order by id`.execute(
+      platform.deps.db,
+    );
+    assert.deepEqual(
+      audit.rows.map((r) => r.action),
+      ["sp.created", "sp.disabled"],
+    );
+
+    const stranger = await signInAsAgent("jean.leroux");
+    assert.equal(stranger.page.status, 403);
+    assert.match(stranger.page.body, /n’est pas opérateur/);
+  });
+});

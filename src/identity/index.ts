@@ -23,6 +23,7 @@ import { getIdentityProvider, insertIdentityProvider } from "./idp-registry.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { KEYS_CHANNEL, loadSigningKeys, type PrivateJwk } from "./keys.ts";
 import { mountProvider } from "./mount.ts";
+import { operatorRoutes } from "./operator.ts";
 import { accountClaims, createFederationProvider } from "./provider.ts";
 import { createUpstream } from "./upstream.ts";
 
@@ -142,6 +143,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
     }
   }
   await accountRoutes(app, { db, secret: config.secret, publicUrl, citizen: () => providers.citizen });
+  await operatorRoutes(app, { db, config, pro: () => providers.pro });
   await interactionRoutes(app, { db, secret: config.secret, providers, upstream });
 
   // Expired sessions, codes and tokens are removed every minute (any node may do it).

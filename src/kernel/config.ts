@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   OUTBOX_BASE_DELAY_MS: int(1, 3_600_000).default(2000),
   AUDIT_SEAL_INTERVAL_MS: int(10, 3_600_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  GUICHET_OPERATORS: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
 });
@@ -75,6 +76,8 @@ export interface Config {
   audit: { sealIntervalMs: number };
   shutdownTimeoutMs: number;
   metricsToken: string | undefined;
+  /** E-mail addresses of the platform operators (who sign in through the professional federation). */
+  operators: string[];
   /** Requests per minute and per client IP on sign-in routes (ten times that per client id). */
   rateLimitPerMinute: number;
 }
@@ -132,5 +135,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    operators: (e.GUICHET_OPERATORS ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
   });
 }
