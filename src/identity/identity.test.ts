@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -7,8 +8,12 @@ import { Redis } from "ioredis";
 import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { sql } from "kysely";
 import * as client from "openid-client";
+import { loadConfig } from "../kernel/config.ts";
+import { openDatabase } from "../kernel/db/database.ts";
+import { createLogger } from "../kernel/logger.ts";
 import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
-import type { Platform } from "../platform.ts";
+import { openTestDatabase } from "../kernel/testing/database.ts";
+import { openPlatform, type Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
 
@@ -1144,5 +1149,74 @@ describe("operators' registry pages", () => {
     const stranger = await signInAsAgent("jean.leroux");
     assert.equal(stranger.page.status, 403);
     assert.match(stranger.page.body, /n’est pas opérateur/);
+  });
+});
+
+describe("two nodes behind a load balancer", () => {
+  test("one login served by two Guichet nodes in turn: all hub state is in the shared database", async () => {
+    const lbPort = await freePort();
+    const publicUrl = `http://127.0.0.1:${lbPort}`;
+    const env = { NODE_ENV: "test", PUBLIC_URL: publicUrl, GUICHET_DEMO: "true" };
+    const database = await openTestDatabase();
+    // Each node gets its own handle on the same database (its own pool on a server).
+    const second = database.url ? await openDatabase({ kind: "postgres", url: database.url }) : { ...database, close: async () => {} };
+    const nodeA = await openPlatform(loadConfig(env), createLogger("silent"), { database });
+    const nodeB = await openPlatform(loadConfig(env), createLogger("silent"), { database: second });
+    const ports = [await freePort(), await freePort()];
+    await nodeA.app.listen({ host: "127.0.0.1", port: ports[0] as number });
+    await nodeB.app.listen({ host: "127.0.0.1", port: ports[1] as number });
+    // The load balancer: round robin, no stickiness.
+    const served: number[] = [];
+    let next = 0;
+    const lb = createHttpServer((req, res) => {
+      const target = ports[next++ % 2] as number;
+      served.push(target);
+      const upstream = httpRequest(
+        { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => lb.listen(lbPort, "127.0.0.1", resolve));
+    try {
+      const creds = await insertServiceProvider(database.db, nodeA.deps.config.secret, {
+        federation: "citizen",
+        name: "SP derrière répartiteur",
+        metadata: { redirect_uris: ["https://lb-sp.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
+      });
+      const config = await client.discovery(new URL(`${publicUrl}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
+        execute: [client.allowInsecureRequests],
+      });
+      const browser = new TestBrowser();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: "https://lb-sp.exemple.test/cb",
+        scope: "openid identite_pivot",
+        state,
+        nonce,
+      });
+      const chooser = await browser.follow(url.href);
+      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+        form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+      });
+      const back = await browser.follow(login.url, (u) => u.startsWith("https://lb-sp.exemple.test"), {
+        form: { _csrf: csrfOf(login.body), login: "sami.trabelsi" },
+      });
+      const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(tokens.claims()?.sub));
+      assert.equal(userinfo.family_name, "TRABELSI");
+      assert.ok(served.includes(ports[0] as number) && served.includes(ports[1] as number), "both nodes served parts of the login");
+    } finally {
+      await new Promise((resolve) => lb.close(resolve));
+      await nodeB.close();
+      await nodeA.close();
+    }
   });
 });
