@@ -215,7 +215,7 @@ function renderDemoSpResult(
   },
 ): string {
   const fr = ctx.locale === "fr";
-  const table = (caption: string, data: Record<string, unknown>) => html`<div class="fr-table"><table>
+  const table = (caption: string, data: Record<string, unknown>) => html`<div class="fr-table"><table tabindex="0">
     <caption>${caption}</caption>
     <thead><tr><th scope="col">${fr ? "Donnée" : "Claim"}</th><th scope="col">${fr ? "Valeur" : "Value"}</th></tr></thead>
     <tbody>${Object.entries(data).map(([k, value]) => html`<tr><td><code>${k}</code></td><td>${typeof value === "string" ? value : JSON.stringify(value)}</td></tr>`)}</tbody>

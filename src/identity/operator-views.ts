@@ -60,7 +60,7 @@ export function renderOperator(
     </div>`
     }
     <h2>${fr(ctx, "Fournisseurs de service", "Service providers")}</h2>
-    <div class="fr-table"><table>
+    <div class="fr-table"><table tabindex="0">
       <caption class="fr-sr-only">${fr(ctx, "Fournisseurs de service", "Service providers")}</caption>
       <thead><tr><th scope="col">${fr(ctx, "Nom", "Name")}</th><th scope="col">client_id</th><th scope="col">${fr(ctx, "Fédération", "Federation")}</th><th scope="col">${fr(ctx, "Adresses de retour", "Redirect URIs")}</th><th scope="col">${fr(ctx, "État", "Status")}</th><th scope="col">${fr(ctx, "Action", "Action")}</th></tr></thead>
       <tbody>${v.sps.map(
@@ -101,7 +101,7 @@ export function renderOperator(
     </form>
 
     <h2 class="fr-mt-6w">${fr(ctx, "Fournisseurs d’identité", "Identity providers")}</h2>
-    <div class="fr-table"><table>
+    <div class="fr-table"><table tabindex="0">
       <caption class="fr-sr-only">${fr(ctx, "Fournisseurs d’identité", "Identity providers")}</caption>
       <thead><tr><th scope="col">${fr(ctx, "Nom", "Name")}</th><th scope="col">id</th><th scope="col">${fr(ctx, "Fédération", "Federation")}</th><th scope="col">${fr(ctx, "Niveaux", "Levels")}</th><th scope="col">${fr(ctx, "État", "Status")}</th><th scope="col">${fr(ctx, "Action", "Action")}</th></tr></thead>
       <tbody>${v.idps.map(

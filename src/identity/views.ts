@@ -87,7 +87,7 @@ export function renderConsent(ctx: PageContext, v: ConsentView): string {
   <div class="fr-grid-row"><div class="fr-col-12 fr-col-md-8">
     <h1>${t.consentTitle}</h1>
     <p class="fr-text--lead">${fill(t.consentLead, { sp: v.spName })}</p>
-    <div class="fr-table"><table><caption class="fr-sr-only">${t.consentTitle}</caption><tbody>${rows}</tbody></table></div>
+    <div class="fr-table"><table tabindex="0"><caption class="fr-sr-only">${t.consentTitle}</caption><tbody>${rows}</tbody></table></div>
     <form method="post" action="/interaction/${v.federation}/${v.uid}/consent">
       <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
       <ul class="fr-btns-group fr-btns-group--inline-md">

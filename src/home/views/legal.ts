@@ -74,7 +74,7 @@ const PAGES: Record<"accessibility" | "legal" | "privacy", Record<"fr" | "en", P
         <p>Le responsable de traitement est ${op.name}. Pour exercer vos droits (accès, rectification, effacement, limitation, opposition), contactez ${contact(op, "l’administration qui exploite ce service")}. Vous pouvez aussi adresser une réclamation à la CNIL.</p>
         <h2>Cookies</h2>
         <p>Ce service ne dépose que des cookies strictement nécessaires à son fonctionnement ; ils ne servent à aucun suivi et ne demandent donc pas de consentement.</p>
-        <div class="fr-table"><table>
+        <div class="fr-table"><table tabindex="0">
           <caption>Cookies déposés</caption>
           <thead><tr><th scope="col">Nom</th><th scope="col">Finalité</th><th scope="col">Durée</th></tr></thead>
           <tbody>
@@ -91,7 +91,7 @@ const PAGES: Record<"accessibility" | "legal" | "privacy", Record<"fr" | "en", P
         <p>The data controller is ${op.name}. To exercise your rights (access, rectification, erasure, restriction, objection), contact ${contact(op, "the administration that runs this service")}. You may also lodge a complaint with the CNIL.</p>
         <h2>Cookies</h2>
         <p>This service only sets cookies that it strictly needs to work; they track nothing, so they need no consent.</p>
-        <div class="fr-table"><table>
+        <div class="fr-table"><table tabindex="0">
           <caption>Cookies set</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Lifetime</th></tr></thead>
           <tbody>
