@@ -203,10 +203,11 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       if (!client || !session?.accountId) return undefined;
       const existingId =
         (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId ?? session.grantIdFor(client.clientId);
-      if (existingId) return ctx.oidc.provider.Grant.find(existingId);
-      if (client.consent_required) return undefined;
-      // SPs that need no consent (FranceConnect's public SPs) get the grant they ask for.
-      const grant = new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+      const existing = existingId ? await ctx.oidc.provider.Grant.find(existingId) : undefined;
+      if (client.consent_required) return existing;
+      // SPs that need no consent (FranceConnect's public SPs) get the grant they ask for, also
+      // when a later request asks for more than an earlier one.
+      const grant = existing ?? new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
       grant.addOIDCScope(String(ctx.oidc.params?.scope ?? "openid"));
       const claims = ctx.oidc.claims as { id_token?: object; userinfo?: object } | undefined;
       const requested = [...Object.keys(claims?.id_token ?? {}), ...Object.keys(claims?.userinfo ?? {})];
