@@ -124,3 +124,17 @@ export function fmtMs(ms: number): string {
 export function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+/** Prints a figures table: the first column sized to its longest cell, then 15 characters a column. */
+export function printFigures(header: [string, ...string[]], rows: string[][]): void {
+  const widths = [Math.max(...[header, ...rows].map((r) => (r[0] ?? "").length)) + 3, 15, 15];
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell))
+      .join("")
+      .trimEnd();
+  log("");
+  log(line(header));
+  for (const r of rows) log(line(r));
+  log("");
+}

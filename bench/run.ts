@@ -1,12 +1,16 @@
 /*
- * `npm run bench`: outbox and audit throughput on the embedded PGlite and on a
- * PostgreSQL server (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test),
- * in one run. On the server everything happens in a fresh guichet_bench_<random>
- * database, dropped at the end. Prints figures; never fails on timing.
+ * `npm run bench`: outbox and audit throughput (the kernel benchmark) on the
+ * embedded PGlite and on a PostgreSQL server (BENCH_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/test), in one run. `npm run bench -- identity`
+ * runs the identity benchmark instead (federated logins, see identity.ts), and
+ * `npm run bench -- all` both. On the server everything happens in a fresh
+ * guichet_bench_<random> database, dropped at the end. Prints figures; never
+ * fails on timing.
  */
 import { availableParallelism, cpus } from "node:os";
 import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
-import { fmtRate, log, openPGliteTarget, openPostgresTarget, type Target, type TargetLabel } from "./common.ts";
+import { fmtRate, log, openPGliteTarget, openPostgresTarget, printFigures, type Target, type TargetLabel } from "./common.ts";
+import { runIdentityBench } from "./identity.ts";
 import { benchOutbox, type OutboxResult, type OutboxVariant, variantName } from "./outbox.ts";
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -83,17 +87,7 @@ function printTable(results: Partial<Record<TargetLabel, Results>>, pgSkipped: s
   ]);
   rows.push(["audit seal (entries/s)", ...labels.map((l) => fmtRate(results[l]?.audit.sealRate))]);
 
-  const header: [string, ...string[]] = ["benchmark", ...labels];
-  const widths = [Math.max(...[header, ...rows].map((r) => r[0].length)) + 3, 15, 15];
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell))
-      .join("")
-      .trimEnd();
-  log("");
-  log(line(header));
-  for (const r of rows) log(line(r));
-  log("");
+  printFigures(["benchmark", ...labels], rows);
   if (pgSkipped) log(`PostgreSQL: skipped (${pgSkipped})`);
   else if (pgRatio !== undefined)
     log(
@@ -106,9 +100,7 @@ function printTable(results: Partial<Record<TargetLabel, Results>>, pgSkipped: s
   );
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  log(`Guichet bench — Node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? "unknown"})`);
+async function runKernelBench(): Promise<void> {
   const results: Partial<Record<TargetLabel, Results>> = {};
 
   const pglite = await openPGliteTarget();
@@ -132,6 +124,23 @@ async function main(): Promise<void> {
   }
 
   printTable(results, pgSkipped);
+}
+
+const SUITES = { kernel: ["kernel"], identity: ["identity"], all: ["kernel", "identity"] } as const;
+
+async function main(): Promise<void> {
+  const arg = process.argv[2] ?? "kernel";
+  if (!(arg in SUITES) || process.argv.length > 3) {
+    process.stderr.write(`usage: npm run bench [-- kernel | identity | all]   (got: ${process.argv.slice(2).join(" ")})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const started = performance.now();
+  log(`Guichet bench — Node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? "unknown"})`);
+  for (const suite of SUITES[arg as keyof typeof SUITES]) {
+    if (suite === "kernel") await runKernelBench();
+    else await runIdentityBench(PG_URL);
+  }
   log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

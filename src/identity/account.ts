@@ -34,7 +34,7 @@ export async function accountRoutes(
   await session.register();
 
   async function citizenIdps() {
-    return (await listIdentityProviders(db, secret)).filter((i) => i.federation !== "pro" && i.active);
+    return (await listIdentityProviders(db)).filter((i) => i.federation !== "pro" && i.active);
   }
 
   app.get("/mon-compte", async (request, reply) => {

@@ -151,7 +151,7 @@ export async function runIdentityCommand(input: IdentityCommandInput): Promise<n
       return 0;
     }
     case "idp list": {
-      const idps = await listIdentityProviders(db, secret);
+      const idps = await listIdentityProviders(db);
       if (options.json)
         write(
           `${JSON.stringify(

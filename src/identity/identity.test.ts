@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
-import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -13,17 +12,10 @@ import { openDatabase } from "../kernel/db/database.ts";
 import { createLogger } from "../kernel/logger.ts";
 import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
 import { openTestDatabase } from "../kernel/testing/database.ts";
+import { freePort } from "../kernel/testing/net.ts";
 import { openPlatform, type Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("citizen federation (FranceConnect contract)", () => {
   let platform: Platform;

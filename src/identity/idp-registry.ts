@@ -34,14 +34,15 @@ interface Row {
 
 const key = (secret: string) => deriveKey(secret, "identity-idp-credentials");
 
-function fromRow(row: Row, secret: string): IdentityProvider {
+/** `secret` undefined: the IdP's client secret is left encrypted (listing needs no secret). */
+function fromRow(row: Row, secret: string | undefined): IdentityProvider {
   return {
     id: row.id,
     federation: row.federation,
     name: row.name,
     issuer: row.issuer,
     clientId: row.client_id,
-    clientSecret: row.client_secret_enc ? openSecret(key(secret), row.client_secret_enc) : undefined,
+    clientSecret: row.client_secret_enc && secret ? openSecret(key(secret), row.client_secret_enc) : undefined,
     acrValues: row.acr_values,
     idTokenAlg: row.id_token_alg,
     active: row.active,
@@ -62,12 +63,13 @@ export async function insertIdentityProvider(
   if (Number(result.numAffectedRows ?? 0) === 0) throw new ConflictError("idp_id_taken", `An identity provider ${idp.id} already exists`);
 }
 
-export async function listIdentityProviders(db: Db, secret: string, federation?: FederationId): Promise<IdentityProvider[]> {
+/** The IdPs, without their client secrets (getIdentityProvider gives one with its secret). */
+export async function listIdentityProviders(db: Db, federation?: FederationId): Promise<IdentityProvider[]> {
   const { rows } = await sql<Row>`
     select id, federation, name, issuer, client_id, client_secret_enc, acr_values, id_token_alg, active from identity.identity_providers
      ${federation ? sql`where federation = ${federation}` : sql``}
      order by federation, position, name`.execute(db);
-  return rows.map((r) => fromRow(r, secret));
+  return rows.map((r) => fromRow(r, undefined));
 }
 
 export async function getIdentityProvider(db: Db, secret: string, id: string): Promise<IdentityProvider> {

@@ -64,7 +64,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
   async function eligibleIdps(federation: FederationId, clientId: string, acr: string) {
     const sp = await findServiceProvider(db, clientId);
     const levels = FEDERATIONS[federation].acrValues;
-    return (await listIdentityProviders(db, secret, federation)).filter((idp) => {
+    return (await listIdentityProviders(db, federation)).filter((idp) => {
       if (!idp.active || !meetsLevel(levels, idp.acrValues, acr)) return false;
       if (!sp) return false;
       const listed = sp.idp_filter.includes(idp.id);

@@ -68,7 +68,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: { db: Db; confi
 
   async function page(request: FastifyRequest, created?: NewSpResult) {
     const email = await operatorOf(request);
-    const [sps, idps] = await Promise.all([listServiceProviders(db), listIdentityProviders(db, config.secret)]);
+    const [sps, idps] = await Promise.all([listServiceProviders(db), listIdentityProviders(db)]);
     return (ctx: Parameters<typeof renderOperator>[0]) => renderOperator(ctx, { email, sps, idps, created });
   }
 

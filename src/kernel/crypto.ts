@@ -17,9 +17,17 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** A 32-byte key for one purpose, derived from the server secret (HKDF-SHA256). */
+const derived = new Map<string, Buffer>();
+
+/** A 32-byte key for one purpose, derived from the server secret (HKDF-SHA256); derived once per process. */
 export function deriveKey(secret: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", secret, "guichet", purpose, 32));
+  const cacheKey = `${purpose}\n${secret}`;
+  let key = derived.get(cacheKey);
+  if (!key) {
+    key = Buffer.from(hkdfSync("sha256", secret, "guichet", purpose, 32));
+    derived.set(cacheKey, key);
+  }
+  return key;
 }
 
 /** AES-256-GCM encryption for secrets at rest; the output is `v1.<iv>.<tag>.<ciphertext>` in base64url. */
