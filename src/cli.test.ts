@@ -209,13 +209,15 @@ describe("guichet serve", () => {
   test("starts, answers, and on SIGTERM finishes and exits 0", async () => {
     const dir = mkdtempSync(join(tmpdir(), "guichet-serve-"));
     const port = 20000 + Math.floor(Math.random() * 20000);
+    // On a server, a database of its own (never the shared one DATABASE_URL names).
+    const server = process.env.DATABASE_URL ? await openTestDatabase({ migrated: false }) : undefined;
     const child = spawn(process.execPath, [join(ROOT, "src/main.ts")], {
       env: {
         PATH: process.env.PATH,
         PORT: String(port),
         GUICHET_DATA_DIR: dir,
         LOG_LEVEL: "warn",
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+        ...(server?.url ? { DATABASE_URL: server.url } : {}),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -244,6 +246,7 @@ describe("guichet serve", () => {
     } finally {
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
+      await server?.close();
     }
   });
 });

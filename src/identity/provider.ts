@@ -108,7 +108,8 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
       encryption: { enabled: true },
-      revocation: { enabled: true },
+      // An SP may revoke only its own tokens (oidc-provider's default rule, stated).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       claimsParameter: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
