@@ -133,7 +133,8 @@ describe("home page", { timeout: 120_000 }, () => {
         "Pilotage",
         "Accompagnement",
       ]);
-      assert.equal(await page.getByText("Bientôt disponible").count(), 8);
+      assert.equal(await page.getByText("Bientôt disponible").count(), 7);
+      assert.equal(await page.getByText("Disponible", { exact: true }).count(), 1, "the identity hub is running");
       // The lead sits on the light blue band (the DSFR colour utilities are loaded).
       assert.equal(
         await page
@@ -208,7 +209,7 @@ describe("home page", { timeout: 120_000 }, () => {
       assert.deepEqual(await texts(page, "h1"), ["Guichet"]);
       assert.equal(await text(page, ".fr-header__service-tagline"), "Public digital services, all in one place");
       assert.deepEqual(await texts(page, "main h2"), ["The services", "Getting started"]);
-      assert.equal(await page.getByText("Coming soon").count(), 8);
+      assert.equal(await page.getByText("Coming soon").count(), 7);
       assert.deepEqual(await texts(page, ".fr-skiplinks a"), ["Content", "Menu", "Footer"]);
       // The bloc marque is a name: it stays in French.
       assert.equal(await page.locator("header .fr-header__logo .fr-logo").innerHTML(), BLOC_MARQUE);

@@ -10,6 +10,8 @@ export const homeMessages = defineMessages({
     "services.title": "Les services",
     "services.intro": "Ces modules sont en cours de construction : ils seront ouverts au fur et à mesure de leur développement.",
     soon: "Bientôt disponible",
+    available: "Disponible",
+    identityLink: "Voir mes connexions",
     "identity.title": "Identité",
     "identity.desc":
       "Fédération d’identité OpenID Connect compatible avec FranceConnect, FranceConnect+ et ProConnect, pour les usagers comme pour les agents.",
@@ -41,6 +43,8 @@ export const homeMessages = defineMessages({
     "services.title": "The services",
     "services.intro": "These modules are under construction: they will open one by one as they are developed.",
     soon: "Coming soon",
+    available: "Available",
+    identityLink: "See my sign-ins",
     "identity.title": "Identity",
     "identity.desc":
       "OpenID Connect identity federation compatible with FranceConnect, FranceConnect+ and ProConnect, for citizens and civil servants alike.",

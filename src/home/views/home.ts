@@ -8,6 +8,9 @@ import { homeMessages } from "../messages.ts";
  * modules is built yet, so the cards carry a "coming soon" badge and no link.
  */
 
+/** The modules already running: their card links to them. */
+const AVAILABLE = new Set(["identity"]);
+
 const SERVICES = ["identity", "procedures", "exchange", "file", "notifications", "archiving", "steering", "support"] as const;
 
 export function renderHome(ctx: PageContext): string {
@@ -19,9 +22,14 @@ export function renderHome(ctx: PageContext): string {
             <div class="fr-card__content">
               <h3 class="fr-card__title">${t(`${service}.title`)}</h3>
               <p class="fr-card__desc">${t(`${service}.desc`)}</p>
+              ${service === "identity" && html`<p class="fr-card__desc"><a class="fr-link" href="/mon-compte">${t("identityLink")}</a></p>`}
               <div class="fr-card__start">
                 <ul class="fr-badges-group">
-                  <li><p class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">${t("soon")}</p></li>
+                  <li>${
+                    AVAILABLE.has(service)
+                      ? html`<p class="fr-badge fr-badge--sm fr-badge--success fr-badge--no-icon">${t("available")}</p>`
+                      : html`<p class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">${t("soon")}</p>`
+                  }</li>
                 </ul>
               </div>
             </div>
