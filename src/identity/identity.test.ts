@@ -10,12 +10,25 @@ import * as client from "openid-client";
 import { loadConfig } from "../kernel/config.ts";
 import { openDatabase } from "../kernel/db/database.ts";
 import { createLogger } from "../kernel/logger.ts";
-import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
+import { csrfOf, formOf, type Hop, TestBrowser } from "../kernel/testing/browser.ts";
 import { openTestDatabase } from "../kernel/testing/database.ts";
 import { freePort } from "../kernel/testing/net.ts";
 import { openPlatform, type Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
+
+/** From the hub's IdP chooser: picks `idp`, signs in there as `login`, and follows redirects until `stop`. */
+async function pickAndSignIn(browser: TestBrowser, chooser: Hop, idp: string, login: string, stop: (url: string) => boolean) {
+  const idpPage = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
+  return browser.follow(idpPage.url, stop, { form: { _csrf: csrfOf(idpPage.body), login } });
+}
+
+/** An openid-client configuration for a service provider of `federation` (by its issuer path). */
+function discoverSp(base: string, path: string, creds: { clientId: string; clientSecret: string | undefined }) {
+  return client.discovery(new URL(`${base}${path}`), creds.clientId, creds.clientSecret, undefined, {
+    execute: [client.allowInsecureRequests],
+  });
+}
 
 describe("citizen federation (FranceConnect contract)", () => {
   let platform: Platform;
@@ -40,9 +53,7 @@ describe("citizen federation (FranceConnect contract)", () => {
         userinfo_signed_response_alg: "ES256",
       },
     });
-    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    config = await discoverSp(base, "/api/v2", creds);
   });
   after(async () => {
     await platform?.close();
@@ -154,9 +165,7 @@ describe("citizen federation (FranceConnect contract)", () => {
       entityId: "caisse-de-test",
       metadata: { redirect_uris: ["https://caisse.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
     });
-    const otherConfig = await client.discovery(new URL(`${base}/api/v2`), other.clientId, other.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    const otherConfig = await discoverSp(base, "/api/v2", other);
     const viaFirst = await subOf(config, sp.redirect, "demo-eidas1");
     const viaSecond = await subOf(config, sp.redirect, "demo-eidas1-bis");
     const elsewhere = await subOf(otherConfig, "https://caisse.exemple.test/cb", "demo-eidas1");
@@ -243,12 +252,7 @@ describe("citizen federation (FranceConnect contract)", () => {
       claims: JSON.stringify({ id_token: { amr: { essential: true }, idp_id: { essential: true } } }),
     });
     const chooser = await browser.follow(url.href);
-    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
-    });
-    const back = await browser.follow(login.url, (u) => u.startsWith(sp.redirect), {
-      form: { _csrf: csrfOf(login.body), login: "thilan.nguyen" },
-    });
+    const back = await pickAndSignIn(browser, chooser, "demo-eidas1", "thilan.nguyen", (u) => u.startsWith(sp.redirect));
     const callback = new URL(back.location as string);
     await assert.rejects(
       client.authorizationCodeGrant(cfg, callback, {
@@ -273,12 +277,7 @@ describe("citizen federation (FranceConnect contract)", () => {
       claims: JSON.stringify({ id_token: { amr: { essential: true }, idp_id: { essential: true } } }),
     });
     const chooser2 = await browser2.follow(url2.href);
-    const login2 = await browser2.follow(chooser2.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser2.body), idp: "demo-eidas1" },
-    });
-    const back2 = await browser2.follow(login2.url, (u) => u.startsWith(sp.redirect), {
-      form: { _csrf: csrfOf(login2.body), login: "thilan.nguyen" },
-    });
+    const back2 = await pickAndSignIn(browser2, chooser2, "demo-eidas1", "thilan.nguyen", (u) => u.startsWith(sp.redirect));
     const tokens = await client.authorizationCodeGrant(cfg, new URL(back2.location as string), {
       pkceCodeVerifier: verifier2,
       expectedState: state2,
@@ -319,9 +318,7 @@ describe("citizen federation (FranceConnect contract)", () => {
       allowedIdpHints: ["demo-eidas1-bis"],
       metadata: { redirect_uris: [sp.redirect], id_token_signed_response_alg: "ES256" },
     });
-    const cfg = await client.discovery(new URL(`${base}/api/v2`), filtered.clientId, filtered.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    const cfg = await discoverSp(base, "/api/v2", filtered);
     const request = (extra: Record<string, string> = {}) =>
       client.buildAuthorizationUrl(cfg, {
         redirect_uri: sp.redirect,
@@ -383,9 +380,7 @@ describe("consent and connection history", () => {
       consentRequired: true,
       metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "RS256" },
     });
-    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    config = await discoverSp(base, "/api/v2", creds);
   });
   after(async () => {
     await platform?.close();
@@ -402,12 +397,7 @@ describe("consent and connection history", () => {
       acr_values: "eidas1",
     });
     const chooser = await browser.follow(url.href);
-    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
-    });
-    const consent = await browser.follow(login.url, (u) => u.startsWith(redirect), {
-      form: { _csrf: csrfOf(login.body), login: "chloe.lefevre" },
-    });
+    const consent = await pickAndSignIn(browser, chooser, "demo-eidas1", "chloe.lefevre", (u) => u.startsWith(redirect));
     assert.equal(consent.status, 200, consent.location);
     return { consent, state, nonce };
   }
@@ -493,9 +483,7 @@ describe("citizen-plus federation (FranceConnect+ contract)", () => {
       },
     });
     clientId = creds.clientId;
-    config = await client.discovery(new URL(`${base}/plus/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    config = await discoverSp(base, "/plus/api/v2", creds);
     client.enableDecryptingResponses(config, ["A256GCM"], { key: enc.privateKey, alg: "ECDH-ES", kid: "sp-enc-1" });
   });
   after(async () => {
@@ -522,12 +510,7 @@ describe("citizen-plus federation (FranceConnect+ contract)", () => {
     assert.match(chooser.body, /value="demo-eidas3"/);
     assert.doesNotMatch(chooser.body, /value="demo-eidas2"/, "an eidas2-only IdP cannot serve eidas3");
     assert.doesNotMatch(chooser.body, /value="demo-eidas1"/, "IdPs of other federations are not offered");
-    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas3" },
-    });
-    const back = await browser.follow(login.url, (u) => u.startsWith(redirect), {
-      form: { _csrf: csrfOf(login.body), login: "lucia.rossi" },
-    });
+    const back = await pickAndSignIn(browser, chooser, "demo-eidas3", "lucia.rossi", (u) => u.startsWith(redirect));
     const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
       expectedState: state,
       expectedNonce: nonce,
@@ -616,12 +599,7 @@ describe("pro federation (ProConnect contract)", () => {
     const chooser = await browser.follow(url.href);
     assert.match(chooser.body, /value="demo-agents"/);
     assert.match(chooser.body, /value="demo-pro"/);
-    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser.body), idp: "demo-agents" },
-    });
-    const back = await browser.follow(login.url, (u) => u.startsWith(redirect), {
-      form: { _csrf: csrfOf(login.body), login: "claire.fontaine" },
-    });
+    const back = await pickAndSignIn(browser, chooser, "demo-agents", "claire.fontaine", (u) => u.startsWith(redirect));
     const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
       expectedState: state,
       expectedNonce: nonce,
@@ -734,20 +712,13 @@ describe("signing key rotation", () => {
         name: "SP rotation",
         metadata: { redirect_uris: ["https://rot.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
       });
-      const config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-        execute: [client.allowInsecureRequests],
-      });
+      const config = await discoverSp(base, "/api/v2", creds);
       const browser = new TestBrowser();
       const state = client.randomState();
       const nonce = client.randomNonce();
       const url = client.buildAuthorizationUrl(config, { redirect_uri: "https://rot.exemple.test/cb", scope: "openid", state, nonce });
       const chooser = await browser.follow(url.href);
-      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-        form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
-      });
-      const back = await browser.follow(login.url, (u) => u.startsWith("https://rot.exemple.test"), {
-        form: { _csrf: csrfOf(login.body), login: "zoe.martin" },
-      });
+      const back = await pickAndSignIn(browser, chooser, "demo-eidas1", "zoe.martin", (u) => u.startsWith("https://rot.exemple.test"));
       const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
         expectedState: state,
         expectedNonce: nonce,
@@ -813,9 +784,7 @@ describe("identity providers that fail", () => {
       name: "Mairie de Test",
       metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "ES256" },
     });
-    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    config = await discoverSp(base, "/api/v2", creds);
   });
   after(async () => {
     external?.kill();
@@ -943,20 +912,15 @@ describe("hub state on Redis", { skip: !process.env.REDIS_URL && "REDIS_URL is n
         name: "SP Redis",
         metadata: { redirect_uris: ["https://redis-sp.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
       });
-      const config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-        execute: [client.allowInsecureRequests],
-      });
+      const config = await discoverSp(base, "/api/v2", creds);
       const browser = new TestBrowser();
       const state = client.randomState();
       const nonce = client.randomNonce();
       const url = client.buildAuthorizationUrl(config, { redirect_uri: "https://redis-sp.exemple.test/cb", scope: "openid", state, nonce });
       const chooser = await browser.follow(url.href);
-      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-        form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
-      });
-      const back = await browser.follow(login.url, (u) => u.startsWith("https://redis-sp.exemple.test"), {
-        form: { _csrf: csrfOf(login.body), login: "paul.orsini" },
-      });
+      const back = await pickAndSignIn(browser, chooser, "demo-eidas1", "paul.orsini", (u) =>
+        u.startsWith("https://redis-sp.exemple.test"),
+      );
       const sessionCookie = browser.cookies.get("guichet_citizen_session");
       assert.ok(sessionCookie);
       const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
@@ -992,9 +956,7 @@ describe("Mon compte: connection history and IdP preferences", () => {
       name: "Caisse d’allocations (test)",
       metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "ES256" },
     });
-    config = await client.discovery(new URL(`${base}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-      execute: [client.allowInsecureRequests],
-    });
+    config = await discoverSp(base, "/api/v2", creds);
   });
   after(async () => {
     await platform?.close();
@@ -1180,9 +1142,7 @@ describe("two nodes behind a load balancer", () => {
         name: "SP derrière répartiteur",
         metadata: { redirect_uris: ["https://lb-sp.exemple.test/cb"], id_token_signed_response_alg: "ES256" },
       });
-      const config = await client.discovery(new URL(`${publicUrl}/api/v2`), creds.clientId, creds.clientSecret, undefined, {
-        execute: [client.allowInsecureRequests],
-      });
+      const config = await discoverSp(publicUrl, "/api/v2", creds);
       const browser = new TestBrowser();
       const state = client.randomState();
       const nonce = client.randomNonce();
@@ -1193,12 +1153,7 @@ describe("two nodes behind a load balancer", () => {
         nonce,
       });
       const chooser = await browser.follow(url.href);
-      const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-        form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
-      });
-      const back = await browser.follow(login.url, (u) => u.startsWith("https://lb-sp.exemple.test"), {
-        form: { _csrf: csrfOf(login.body), login: "sami.trabelsi" },
-      });
+      const back = await pickAndSignIn(browser, chooser, "demo-eidas1", "sami.trabelsi", (u) => u.startsWith("https://lb-sp.exemple.test"));
       const tokens = await client.authorizationCodeGrant(config, new URL(back.location as string), {
         expectedState: state,
         expectedNonce: nonce,
