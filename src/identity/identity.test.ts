@@ -17,6 +17,15 @@ import { openPlatform, type Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
 
+/** A Guichet with its demo IdPs, listening on a free port that is also its PUBLIC_URL (the hub calls itself over HTTP). */
+async function startHub(env: Record<string, string> = {}): Promise<{ platform: Platform; base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port), ...env } });
+  await platform.app.listen({ host: "127.0.0.1", port });
+  return { platform, base };
+}
+
 /** From the hub's IdP chooser: picks `idp`, signs in there as `login`, and follows redirects until `stop`. */
 async function pickAndSignIn(browser: TestBrowser, chooser: Hop, idp: string, login: string, stop: (url: string) => boolean) {
   const idpPage = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
@@ -38,10 +47,7 @@ describe("citizen federation (FranceConnect contract)", () => {
   let config: client.Configuration;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
     creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
       federation: "citizen",
       name: "Mairie de Test",
@@ -370,10 +376,7 @@ describe("consent and connection history", () => {
   let config: client.Configuration;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
     const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
       federation: "citizen",
       name: "Banque privée de test",
@@ -456,10 +459,7 @@ describe("citizen-plus federation (FranceConnect+ contract)", () => {
   let clientId: string;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
     const enc = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
     const publicJwk = { ...(await exportJWK(enc.publicKey)), kid: "sp-enc-1", use: "enc", alg: "ECDH-ES" };
     await assert.rejects(
@@ -552,10 +552,7 @@ describe("pro federation (ProConnect contract)", () => {
   let clientId: string;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
     const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
       federation: "pro",
       name: "Outil des agents",
@@ -644,10 +641,7 @@ describe("demo service provider", () => {
   let base: string;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
   });
   after(async () => {
     await platform?.close();
@@ -685,11 +679,8 @@ describe("demo service provider", () => {
 
 describe("signing key rotation", () => {
   test("a rotation applies without restart: the new key signs, the previous one is still published", async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
+    const { platform, base } = await startHub();
     try {
-      await platform.app.listen({ host: "127.0.0.1", port });
       const kids = async () => ((await (await fetch(`${base}/api/v2/jwks`)).json()) as { keys: { kid: string; alg: string }[] }).keys;
       const before = await kids();
       const rotated = await rotateSigningKeys(platform.deps.db, "citizen", platform.deps.config.secret);
@@ -775,10 +766,7 @@ describe("identity providers that fail", () => {
   let external: ChildProcess | undefined;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
     const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
       federation: "citizen",
       name: "Mairie de Test",
@@ -947,10 +935,7 @@ describe("Mon compte: connection history and IdP preferences", () => {
   let config: client.Configuration;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
     const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
       federation: "citizen",
       name: "Caisse d’allocations (test)",
@@ -1022,10 +1007,7 @@ describe("operators' registry pages", () => {
   let base: string;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port) } });
-    await platform.app.listen({ host: "127.0.0.1", port });
+    ({ platform, base } = await startHub());
   });
   after(async () => {
     await platform?.close();
