@@ -12,7 +12,6 @@ import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "o
 import type { Logger } from "pino";
 import { deriveKey } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
-import { HANDOVER_PAGE_CSP } from "../kernel/http/security-headers.ts";
 import type { PageContext } from "../kernel/views/page.ts";
 import { createAdapterFactory } from "./adapter.ts";
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
@@ -20,7 +19,7 @@ import type { PrivateJwk } from "./keys.ts";
 import { pairwiseSub } from "./pivot.ts";
 import { createRedisAdapterFactory } from "./redis-adapter.ts";
 import { clientMetadata, findServiceProvider } from "./registry.ts";
-import { renderLoggedOut, renderLogout } from "./views.ts";
+import { logoutSource, renderLoggedOut } from "./views.ts";
 
 export interface ProviderDeps {
   db: Db;
@@ -113,11 +112,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       claimsParameter: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource(ctx, form) {
-          ctx.set("content-security-policy", HANDOVER_PAGE_CSP);
-          ctx.type = "html";
-          ctx.body = renderLogout(deps.pageContext(ctx), form);
-        },
+        logoutSource: logoutSource(deps.pageContext),
         postLogoutSuccessSource(ctx) {
           ctx.type = "html";
           ctx.body = renderLoggedOut(deps.pageContext(ctx));

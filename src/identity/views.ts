@@ -1,4 +1,6 @@
 /* The person's pages of the hub: choosing an identity provider, consenting to the data sent. */
+import type { KoaContextWithOIDC } from "oidc-provider";
+import { HANDOVER_PAGE_CSP } from "../kernel/http/security-headers.ts";
 import { html, raw } from "../kernel/views/html.ts";
 import { renderLayout } from "../kernel/views/layout.ts";
 import type { PageContext } from "../kernel/views/page.ts";
@@ -127,4 +129,13 @@ export function renderLoggedOut(ctx: PageContext): string {
   const t = LOGOUT_TEXT[ctx.locale];
   const main = html`<div class="fr-container fr-my-7w"><h1>${t.title}</h1><p class="fr-text--lead">${t.done}</p></div>`;
   return renderLayout(ctx, { title: t.title, main });
+}
+
+/** oidc-provider's `logoutSource` for the hub and the demo IdPs: the hand-over page, with the hand-over CSP. */
+export function logoutSource(pageContext: (ctx: KoaContextWithOIDC) => PageContext) {
+  return (ctx: KoaContextWithOIDC, form: string) => {
+    ctx.set("content-security-policy", HANDOVER_PAGE_CSP);
+    ctx.type = "html";
+    ctx.body = renderLogout(pageContext(ctx), form);
+  };
 }

@@ -10,12 +10,12 @@ import { deriveKey, hmac } from "../../kernel/crypto.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { formValue } from "../../kernel/http/form.ts";
-import { HANDOVER_PAGE_CSP } from "../../kernel/http/security-headers.ts";
+import { useHandoverCsp } from "../../kernel/http/security-headers.ts";
 import type { PageContext } from "../../kernel/views/page.ts";
 import { createAdapterFactory } from "../adapter.ts";
 import { loadSigningKeys } from "../keys.ts";
 import { mountProvider } from "../mount.ts";
-import { renderLogout } from "../views.ts";
+import { logoutSource } from "../views.ts";
 import { type DemoPerson, readPeople } from "./people.ts";
 import { renderDemoLogin } from "./views.ts";
 
@@ -99,11 +99,7 @@ export async function mountDemoIdp(
       claimsParameter: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource(ctx, form) {
-          ctx.set("content-security-policy", HANDOVER_PAGE_CSP);
-          ctx.type = "html";
-          ctx.body = renderLogout(deps.pageContext(), form);
-        },
+        logoutSource: logoutSource(() => deps.pageContext()),
       },
     },
     // The hub reads identity claims from the ID token: put them there.
@@ -122,7 +118,7 @@ export async function mountDemoIdp(
 
   app.get(`${prefix}/login/:uid`, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
-    reply.header("content-security-policy", HANDOVER_PAGE_CSP);
+    useHandoverCsp(reply);
     return reply.render((ctx) => renderDemoLogin(ctx, { idp: def, uid: details.uid, people, prefix }));
   });
 
