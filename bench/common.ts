@@ -2,11 +2,13 @@
  * What the benchmarks share: the databases they run against (an in-memory PGlite,
  * a throwaway database on a PostgreSQL server), timing and number formatting.
  */
+
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import pg from "pg";
 import { type Database, openDatabase } from "../src/kernel/db/database.ts";
 import { migrate } from "../src/kernel/db/migrate.ts";
+import { withDatabaseName } from "../src/kernel/testing/database.ts";
 
 export type TargetLabel = "PGlite" | "PostgreSQL";
 
@@ -73,13 +75,8 @@ export async function openPostgresTarget(url: string): Promise<Target | string> 
   }
 }
 
-export function withDatabaseName(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-export function redactUrl(url: string): string {
+/** The URL with its password hidden (for printing where the bench ran). */
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
