@@ -17,8 +17,13 @@ export type Db = Kysely<{}>;
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly db: Db;
-  /** Calls `onNotify` on every NOTIFY sent on `channel` (by any node). Returns an unsubscribe function. */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onNotify` with the payload of every NOTIFY sent on `channel` (by any
+   * node). A lost connection is re-established with backoff, and `onReconnect` is
+   * called once it is back: notifications sent in between are lost, so whoever
+   * caches must then drop what it holds. Returns an unsubscribe function.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -105,7 +110,8 @@ export function wrapPGlite(pglite: PGlite): Database {
     kind: "pglite",
     db,
     async listen(channel, onNotify) {
-      const unsubscribe = await pglite.listen(channel, onNotify);
+      // In-process: the connection cannot be lost.
+      const unsubscribe = await pglite.listen(channel, (payload) => onNotify(payload));
       return async () => unsubscribe();
     },
     async close() {
@@ -122,24 +128,74 @@ async function openPostgres(options: { url: string; poolMax?: number; onError?: 
   pool.on("error", (err) => options.onError?.(err));
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   const listeners = new Set<pg.Client>();
+  let closed = false;
   return {
     kind: "postgres",
     db,
-    async listen(channel, onNotify) {
-      const client = new pg.Client({ connectionString: options.url, application_name: "guichet-listen" });
-      client.on("error", (err) => options.onError?.(err));
-      client.on("notification", (msg) => {
-        if (msg.channel === channel) onNotify();
-      });
-      await client.connect();
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.add(client);
-      return async () => {
+    async listen(channel, onNotify, onReconnect) {
+      let stopped = false;
+      let current: pg.Client | undefined;
+      let retryMs = 100;
+      const connect = async (): Promise<pg.Client> => {
+        const client = new pg.Client({ connectionString: options.url, application_name: "guichet-listen" });
+        client.on("notification", (msg) => {
+          if (msg.channel === channel) onNotify(msg.payload ?? "");
+        });
+        client.on("error", (err) => {
+          options.onError?.(err);
+          lost(client);
+        });
+        client.on("end", () => lost(client));
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (err) {
+          await client.end().catch(() => {});
+          throw err;
+        }
+        return client;
+      };
+      const lost = (client: pg.Client) => {
+        if (stopped || closed || current !== client) return;
+        current = undefined;
         listeners.delete(client);
-        await client.end().catch(() => {});
+        client.end().catch(() => {});
+        const retry = () => {
+          if (stopped || closed) return;
+          connect().then(
+            (again) => {
+              if (stopped || closed) {
+                again.end().catch(() => {});
+                return;
+              }
+              current = again;
+              listeners.add(again);
+              retryMs = 100;
+              onReconnect?.();
+            },
+            (err: Error) => {
+              options.onError?.(err);
+              retryMs = Math.min(retryMs * 2, 10_000);
+              setTimeout(retry, retryMs).unref();
+            },
+          );
+        };
+        setTimeout(retry, retryMs).unref();
+      };
+      current = await connect();
+      listeners.add(current);
+      return async () => {
+        stopped = true;
+        const client = current;
+        current = undefined;
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => {});
+        }
       };
     },
     async close() {
+      closed = true;
       await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
       await db.destroy();
     },

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { sql } from "kysely";
+import { openTestDatabase } from "../testing/database.ts";
+
+/** Resolves with the next value pushed, or rejects after `ms`. */
+function nextOf<T>(queue: T[], ms = 5000): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const value = queue.shift();
+      if (value !== undefined) resolve(value);
+      else if (Date.now() - started > ms) reject(new Error("nothing arrived in time"));
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+describe("database notifications", () => {
+  test("listen receives the payload of each NOTIFY, and nothing after unsubscribing", async () => {
+    const database = await openTestDatabase({ migrated: false });
+    const got: string[] = [];
+    try {
+      const unlisten = await database.listen("guichet_test_channel", (payload) => got.push(payload));
+      await sql`select pg_notify('guichet_test_channel', 'sp:abc')`.execute(database.db);
+      assert.equal(await nextOf(got), "sp:abc");
+      await sql`select pg_notify('guichet_test_other', 'not for us')`.execute(database.db);
+      await sql`select pg_notify('guichet_test_channel', '')`.execute(database.db);
+      assert.equal(await nextOf(got), "");
+      await unlisten();
+      await sql`select pg_notify('guichet_test_channel', 'late')`.execute(database.db);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(got, []);
+    } finally {
+      await database.close();
+    }
+  });
+
+  test("a listener whose connection is killed reconnects, says so, and receives again", async (t) => {
+    const database = await openTestDatabase({ migrated: false });
+    if (!database.url) {
+      await database.close();
+      t.skip("PGlite listens in process: there is no connection to lose");
+      return;
+    }
+    const got: string[] = [];
+    let reconnects = 0;
+    try {
+      await database.listen(
+        "guichet_test_channel",
+        (payload) => got.push(payload),
+        () => reconnects++,
+      );
+      const { rows } = await sql<{ n: number }>`
+        select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+         where datname = current_database() and application_name = 'guichet-listen'`.execute(database.db);
+      assert.equal(rows[0]?.n, 1);
+      const deadline = Date.now() + 10_000;
+      while (reconnects === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(reconnects, 1);
+      await sql`select pg_notify('guichet_test_channel', 'after')`.execute(database.db);
+      assert.equal(await nextOf(got), "after");
+    } finally {
+      await database.close();
+    }
+  });
+});
