@@ -12,6 +12,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
+import type { WriteBatch } from "../db/write-batch.ts";
 import { AppError } from "../errors.ts";
 import { hasNulCharacter, type JsonObject } from "../json.ts";
 import { batchHash, entryHash, GENESIS_HASH } from "./hash.ts";
@@ -33,8 +34,7 @@ export interface AuditInput {
 
 const NAME = /^[a-z][a-z0-9_.-]{0,99}$/;
 
-/** Appends an entry in the caller's transaction. Returns its id. */
-export async function appendAudit(trx: Db, input: AuditInput): Promise<string> {
+function prepareEntry(input: AuditInput) {
   if (!NAME.test(input.module) || !NAME.test(input.action)) {
     throw new AppError(500, "invalid_audit_entry", `Invalid audit module or action: ${input.module}/${input.action}`);
   }
@@ -49,7 +49,7 @@ export async function appendAudit(trx: Db, input: AuditInput): Promise<string> {
     subject: input.subject ?? null,
     data,
   };
-  return store.insertEntry(trx, {
+  return {
     occurred_at: content.occurredAt,
     module: content.module,
     action: content.action,
@@ -57,7 +57,17 @@ export async function appendAudit(trx: Db, input: AuditInput): Promise<string> {
     subject: content.subject,
     data,
     entry_hash: entryHash(content),
-  });
+  };
+}
+
+/** Appends an entry in the caller's transaction. Returns its id. */
+export async function appendAudit(trx: Db, input: AuditInput): Promise<string> {
+  return store.insertEntry(trx, prepareEntry(input));
+}
+
+/** Queues an entry in a write batch (see kernel/db/write-batch.ts): it commits with the batch's other writes. */
+export function queueAudit(batch: WriteBatch, input: AuditInput): void {
+  batch.add(store.entryInsert(prepareEntry(input)));
 }
 
 export function recomputeEntryHash(row: store.EntryRow): Buffer {

@@ -35,11 +35,18 @@ const ENTRY_COLUMNS = sql`id, txid::text as txid, occurred_at, module, action, a
 const BATCH_COLUMNS = sql`batch_no, xid_from::text as xid_from, xid_to::text as xid_to, entry_count, first_entry_id,
   last_entry_id, leaf_hashes, merkle_root, prev_hash, batch_hash, sealed_at`;
 
-export async function insertEntry(db: Db, e: Omit<EntryRow, "id" | "txid" | "occurred_at"> & { occurred_at: Date }): Promise<string> {
-  const { rows } = await sql<{ id: string }>`
+type NewEntry = Omit<EntryRow, "id" | "txid" | "occurred_at"> & { occurred_at: Date };
+
+/** The INSERT of one entry, to run or to queue in a write batch. */
+export function entryInsert(e: NewEntry) {
+  return sql<{ id: string }>`
     insert into kernel.audit_entries (occurred_at, module, action, actor, subject, data, entry_hash)
     values (${e.occurred_at}, ${e.module}, ${e.action}, ${e.actor}, ${e.subject}, ${JSON.stringify(e.data)}::jsonb, ${e.entry_hash})
-    returning id`.execute(db);
+    returning id`;
+}
+
+export async function insertEntry(db: Db, e: NewEntry): Promise<string> {
+  const { rows } = await entryInsert(e).execute(db);
   return rows[0]?.id as string;
 }
 

@@ -1,6 +1,6 @@
 /*
- * Cookies, with one policy for all of Guichet: HttpOnly, SameSite=Lax, Path=/,
- * and Secure whenever the public address is https.
+ * Cookies, with one policy for all of Guichet: HttpOnly, SameSite=Lax, Path=/
+ * (unless narrower), and Secure whenever the public address is https.
  */
 
 /**
@@ -29,6 +29,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 export interface CookieOptions {
   secure: boolean;
+  /** Defaults to `/`; a narrower path keeps the cookie off every other request. */
+  path?: string;
   maxAgeSeconds?: number;
   httpOnly?: boolean;
 }
@@ -37,7 +39,8 @@ const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
   if (!NAME.test(name)) throw new Error(`Invalid cookie name: ${name}`);
-  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "SameSite=Lax"];
+  if (options.path !== undefined && !/^\/[\w\-./]*$/.test(options.path)) throw new Error(`Invalid cookie path: ${options.path}`);
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path ?? "/"}`, "SameSite=Lax"];
   if (options.httpOnly !== false) parts.push("HttpOnly");
   if (options.secure) parts.push("Secure");
   if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);

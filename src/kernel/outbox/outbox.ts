@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Database, Db } from "../db/database.ts";
+import type { WriteBatch } from "../db/write-batch.ts";
 import { AppError, NotFoundError } from "../errors.ts";
 import { hasNulCharacter, type JsonValue } from "../json.ts";
 import * as store from "./store.ts";
@@ -43,11 +44,22 @@ export interface OutboxOptions {
 
 const TOPIC = /^[a-z][a-z0-9_.-]*$/;
 
-/** Writes an event in the caller's transaction. Returns the event id. */
-export async function enqueue(trx: Db, topic: string, payload: JsonValue): Promise<string> {
+function checkEvent(topic: string, payload: JsonValue): void {
   if (!TOPIC.test(topic)) throw new AppError(500, "invalid_event_topic", `Invalid event topic: ${topic}`);
   if (hasNulCharacter(payload)) throw new AppError(400, "invalid_character", "Text may not contain the NUL character");
+}
+
+/** Writes an event in the caller's transaction. Returns the event id. */
+export async function enqueue(trx: Db, topic: string, payload: JsonValue): Promise<string> {
+  checkEvent(topic, payload);
   return store.insertEvent(trx, topic, payload);
+}
+
+/** Queues an event in a write batch (see kernel/db/write-batch.ts): it commits with the batch's other writes. */
+export function queueEvent(batch: WriteBatch, topic: string, payload: JsonValue): void {
+  checkEvent(topic, payload);
+  batch.add(store.eventInsert(topic, payload));
+  batch.notify(store.OUTBOX_CHANNEL);
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;
@@ -175,7 +187,7 @@ export function createOutbox(options: OutboxOptions) {
     if (running) return;
     running = true;
     try {
-      unlisten = await database.listen(store.OUTBOX_CHANNEL, signal);
+      unlisten = await database.listen(store.OUTBOX_CHANNEL, signal, signal);
     } catch (err) {
       logger.warn({ err }, "outbox: LISTEN unavailable, polling only");
     }

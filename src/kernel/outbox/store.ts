@@ -22,6 +22,11 @@ export interface OutboxRow {
   finished_at: Date | null;
 }
 
+/** The INSERT of one event, for a write batch (which sends the NOTIFY). */
+export function eventInsert(topic: string, payload: JsonValue) {
+  return sql`insert into kernel.outbox_events (topic, payload) values (${topic}, ${JSON.stringify(payload)}::jsonb)`;
+}
+
 /** Inserts an event and wakes the dispatchers of every node (NOTIFY is sent at commit). */
 export async function insertEvent(db: Db, topic: string, payload: JsonValue): Promise<string> {
   const { rows } = await sql<{ id: string }>`

@@ -1,0 +1,107 @@
+/*
+ * Writes that may wait until the end of a request, sent to the database as ONE
+ * statement (one round trip, one transaction): each queued write becomes a
+ * data-modifying CTE, which PostgreSQL runs exactly once and to completion, and
+ * the NOTIFYs asked for ride in the final SELECT (sent at commit).
+ *
+ * A login makes a dozen small writes (oidc-provider's session, grant and code,
+ * the audit entry, the outbox event…); on a server each round trip costs both
+ * processes a wake-up, so batching them is most of what separates a federated
+ * login from a bare one. The owner of a request opens a batch with runInBatch()
+ * and flushes it before answering; code that writes calls write(), which joins
+ * the current batch if there is one and runs at once otherwise. A batch that
+ * fails to flush fails the request: nothing was answered yet.
+ *
+ * All the CTEs of one statement see the same snapshot and cannot see each
+ * other's effects, so one batch must not write the same row twice: writes given
+ * the same `key` replace each other (the last one wins).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "./database.ts";
+
+export class WriteBatch {
+  readonly #writes = new Map<string, RawBuilder<unknown>>();
+  readonly #notify = new Set<string>();
+  #anonymous = 0;
+
+  /** Queues a write; a later write with the same key replaces it. */
+  add(statement: RawBuilder<unknown>, key?: string): void {
+    const k = key ?? `#${this.#anonymous++}`;
+    // Re-inserting moves the key last: the replacement runs in the order it was given.
+    this.#writes.delete(k);
+    this.#writes.set(k, statement);
+  }
+
+  /** Drops the queued write with this key, if any. */
+  remove(key: string): void {
+    this.#writes.delete(key);
+  }
+
+  /** NOTIFY `channel` (empty payload) when the batch commits. */
+  notify(channel: string): void {
+    this.#notify.add(channel);
+  }
+
+  get size(): number {
+    return this.#writes.size;
+  }
+
+  /** Sends every queued write in one statement and empties the batch. */
+  async flush(db: Db): Promise<void> {
+    if (this.#writes.size === 0 && this.#notify.size === 0) return;
+    const writes = [...this.#writes.values()];
+    const channels = [...this.#notify];
+    this.#writes.clear();
+    this.#notify.clear();
+    if (writes.length === 1 && channels.length === 0) {
+      await (writes[0] as RawBuilder<unknown>).execute(db);
+      return;
+    }
+    const ctes = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`);
+    const notifies = channels.length > 0 ? sql.join(channels.map((c) => sql`pg_notify(${c}, '')`)) : sql`1`;
+    await (writes.length > 0 ? sql`with ${sql.join(ctes)} select ${notifies}` : sql`select ${notifies}`).execute(db);
+  }
+}
+
+const current = new AsyncLocalStorage<WriteBatch>();
+
+/** The batch of the request being served, if its owner opened one. */
+export function currentBatch(): WriteBatch | undefined {
+  return current.getStore();
+}
+
+/** Runs `fn` with `batch` as the current batch (for everything it awaits). The caller flushes. */
+export function runInBatch<T>(batch: WriteBatch, fn: () => Promise<T>): Promise<T> {
+  return current.run(batch, fn);
+}
+
+/** Runs `fn` in a batch of its own and flushes it once `fn` is done. */
+export async function withWriteBatch<T>(db: Db, fn: (batch: WriteBatch) => Promise<T>): Promise<T> {
+  const batch = new WriteBatch();
+  const result = await current.run(batch, () => fn(batch));
+  await batch.flush(db);
+  return result;
+}
+
+/**
+ * Lets `fill` queue writes in the current batch, or, when there is none, in a
+ * batch of their own sent at once (one statement, so they commit together).
+ */
+export async function batchWrites(db: Db, fill: (batch: WriteBatch) => void): Promise<void> {
+  const batch = current.getStore();
+  if (batch) {
+    fill(batch);
+    return;
+  }
+  const own = new WriteBatch();
+  fill(own);
+  await own.flush(db);
+}
+
+/** Joins the current batch (under `key`, see WriteBatch.add), or runs the statement now when there is none. */
+export async function write(db: Db, statement: RawBuilder<unknown>, key?: string): Promise<void> {
+  const batch = current.getStore();
+  if (batch) batch.add(statement, key);
+  else await statement.execute(db);
+}
