@@ -1,14 +1,16 @@
 /*
  * The connection history. A login, consent or logout is written to the audit log
- * and as an `identity.connection` outbox event in one transaction; the outbox
+ * and as an `identity.connection` outbox event in one statement (with the rest of
+ * the request's writes when it has a write batch); the outbox
  * handler below turns each event into one row of identity.connection_events, the
  * read model of the person's history (idempotent on the event id).
  */
 import { sql } from "kysely";
-import { appendAudit } from "../kernel/audit/audit.ts";
+import { queueAudit } from "../kernel/audit/audit.ts";
 import type { Db } from "../kernel/db/database.ts";
+import { batchWrites } from "../kernel/db/write-batch.ts";
 import type { Outbox, OutboxEvent } from "../kernel/outbox/outbox.ts";
-import { enqueue } from "../kernel/outbox/outbox.ts";
+import { queueEvent } from "../kernel/outbox/outbox.ts";
 import type { FederationId } from "./federations.ts";
 
 export const CONNECTION_TOPIC = "identity.connection";
@@ -25,9 +27,10 @@ export interface Connection {
   occurredAt: string;
 }
 
+/** Records a connection: with the request's other writes when a write batch is open, else at once (one statement). */
 export async function recordConnection(db: Db, connection: Connection): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await appendAudit(trx, {
+  await batchWrites(db, (batch) => {
+    queueAudit(batch, {
       module: "identity",
       action: `${connection.kind}.recorded`,
       subject: `${connection.federation}:${connection.accountId}`,
@@ -35,7 +38,7 @@ export async function recordConnection(db: Db, connection: Connection): Promise<
       data: { sp: connection.clientId, idp: connection.idpId, acr: connection.acr, claims: connection.claims },
       occurredAt: new Date(connection.occurredAt),
     });
-    await enqueue(trx, CONNECTION_TOPIC, { ...connection });
+    queueEvent(batch, CONNECTION_TOPIC, { ...connection });
   });
 }
 

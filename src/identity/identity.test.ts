@@ -828,6 +828,43 @@ describe("identity providers that fail", () => {
     assert.match(bad.end.body, /idp_invalid_identity/);
   });
 
+  test("the IdP's answer is taken only from the browser that chose the IdP, once, with its cookie intact", async () => {
+    const browser = new TestBrowser();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: "openid identite_pivot",
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+    });
+    const chooser = await browser.follow(url.href);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+    });
+    const pending = [...browser.cookies.keys()].find((name) => name.startsWith("guichet_idp_"));
+    assert.ok(pending, "the choice left a cookie for the callback");
+    // Stop at the hub's callback, as an attacker who got hold of the URL would.
+    const atCallback = await browser.follow(login.url, (u) => u.includes("/identity/callback"), {
+      form: { _csrf: csrfOf(login.body), login: "marie.dupont" },
+    });
+    const callbackUrl = atCallback.location as string;
+    assert.ok(callbackUrl.includes("/identity/callback?"), callbackUrl);
+
+    const stranger = new TestBrowser();
+    const elsewhere = await stranger.request(callbackUrl);
+    assert.equal(elsewhere.status, 400);
+    assert.match(elsewhere.body, /unknown_login_state/);
+
+    const tampered = new TestBrowser();
+    const value = browser.cookies.get(pending) as string;
+    tampered.cookies.set(pending, `${value.slice(0, -4)}AAAA`);
+    assert.match((await tampered.request(callbackUrl)).body, /unknown_login_state/);
+
+    const back = await browser.follow(callbackUrl, (u) => u.startsWith(redirect));
+    assert.ok(back.location?.startsWith(redirect), "the right browser goes on to the SP");
+    assert.equal(browser.cookies.has(pending), false, "the cookie is cleared");
+    assert.match((await browser.request(callbackUrl)).body, /unknown_login_state/, "and cannot be replayed");
+  });
+
   test("an IdP that does not answer is reported on the chooser", async () => {
     const closed = await freePort();
     await insertIdentityProvider(platform.deps.db, platform.deps.config.secret, {

@@ -7,6 +7,7 @@ import { deriveKey, openSecret, sealSecret } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
 import { ConflictError, NotFoundError } from "../kernel/errors.ts";
 import type { FederationId } from "./federations.ts";
+import { notifyRegistryChange } from "./registry.ts";
 
 export interface IdentityProvider {
   id: string;
@@ -61,6 +62,7 @@ export async function insertIdentityProvider(
             ${idp.idTokenAlg ?? "RS256"}, ${idp.position ?? 0})
     on conflict (id) do nothing`.execute(db);
   if (Number(result.numAffectedRows ?? 0) === 0) throw new ConflictError("idp_id_taken", `An identity provider ${idp.id} already exists`);
+  await notifyRegistryChange(db, `idp:${idp.id}`);
 }
 
 /** The IdPs, without their client secrets (getIdentityProvider gives one with its secret). */
@@ -84,6 +86,7 @@ export async function getIdentityProvider(db: Db, secret: string, id: string): P
 export async function setIdentityProviderActive(db: Db, id: string, active: boolean): Promise<void> {
   const result = await sql`update identity.identity_providers set active = ${active} where id = ${id}`.execute(db);
   if (Number(result.numAffectedRows ?? 0) === 0) throw new NotFoundError("identity_provider_not_found", `No identity provider ${id}`);
+  await notifyRegistryChange(db, `idp:${id}`);
 }
 
 /** Whether an IdP able to deliver `levels` can serve a request for `acr` (its best level must reach it). */

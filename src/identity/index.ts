@@ -19,12 +19,13 @@ import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
 import { demoSpRoutes, demoSpSeed } from "./demo-sp.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection, subscribeHistory } from "./history.ts";
-import { getIdentityProvider, insertIdentityProvider } from "./idp-registry.ts";
+import { insertIdentityProvider } from "./idp-registry.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { KEYS_CHANNEL, loadSigningKeys, type PrivateJwk } from "./keys.ts";
 import { mountProvider } from "./mount.ts";
 import { operatorRoutes } from "./operator.ts";
-import { accountClaims, createFederationProvider } from "./provider.ts";
+import { createFederationProvider } from "./provider.ts";
+import { createRegistryCache } from "./registry-cache.ts";
 import { createUpstream } from "./upstream.ts";
 
 export { IDENTITY_COMMANDS, runIdentityCommand } from "./cli.ts";
@@ -77,13 +78,15 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   const providers = {} as Record<FederationId, Provider>;
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   redis?.on("error", (err) => logger.error({ err }, "identity: Redis error"));
-  const upstream = createUpstream({ db, publicUrl });
+  const upstream = createUpstream({ db, secret: config.secret, publicUrl });
+  const registry = await createRegistryCache(deps.database, config.secret);
   registerRateLimits(app, config.rateLimitPerMinute);
   if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
-  const idpFor = (idpId: string) => getIdentityProvider(db, config.secret, idpId);
+  const idpFor = (idpId: string) => registry.identityProvider(idpId);
   const build = (id: FederationId, keys: PrivateJwk[]) =>
     createFederationProvider(FEDERATIONS[id], {
       db,
+      registry,
       logger,
       secret: config.secret,
       publicUrl,
@@ -106,13 +109,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
       upstreamLogout: (sessionUid, finalLocation) => upstream.logoutDetour(id, sessionUid, finalLocation, idpFor),
       linkUpstreamSession: (sessionUid, link, ttl) => upstream.linkSession(id, sessionUid, link, ttl),
       async onConnection(c) {
-        const account = c.kind === "login" ? await accountClaims(db, id, c.accountId) : undefined;
-        await recordConnection(db, {
-          ...c,
-          federation: id,
-          idpId: account ? String(account.idp_id) : null,
-          occurredAt: new Date().toISOString(),
-        });
+        await recordConnection(db, { ...c, federation: id, occurredAt: new Date().toISOString() });
       },
     });
   // Keys rotated by `guichet keys rotate` (on any node) are picked up without a restart: the
@@ -144,7 +141,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   }
   await accountRoutes(app, { db, secret: config.secret, publicUrl, citizen: () => providers.citizen });
   await operatorRoutes(app, { db, config, pro: () => providers.pro });
-  await interactionRoutes(app, { db, secret: config.secret, providers, upstream });
+  await interactionRoutes(app, { db, registry, publicUrl, providers, upstream });
 
   // Expired sessions, codes and tokens are removed every minute (any node may do it).
   let timer: NodeJS.Timeout | undefined;
@@ -156,12 +153,14 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
     timer.unref();
   });
   // A rotation on any node NOTIFYs every node, which reloads at once (the timer is a safety net).
-  const unlisten = await deps.database.listen(KEYS_CHANNEL, () => {
+  const reloadKeys = () => {
     refreshProviders().catch((err) => logger.warn({ err }, "identity: reloading signing keys failed"));
-  });
+  };
+  const unlisten = await deps.database.listen(KEYS_CHANNEL, reloadKeys, reloadKeys);
   app.addHook("onClose", async () => {
     clearInterval(timer);
     await unlisten();
+    await registry.close();
     await redis?.quit();
   });
 }

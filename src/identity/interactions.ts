@@ -7,20 +7,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { Db } from "../kernel/db/database.ts";
+import { withWriteBatch } from "../kernel/db/write-batch.ts";
 import { AppError, type PeopleMessage } from "../kernel/errors.ts";
+import { parseCookies, serializeCookie } from "../kernel/http/cookies.ts";
 import { formValue } from "../kernel/http/form.ts";
 import { useHandoverCsp } from "../kernel/http/security-headers.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection } from "./history.ts";
-import { getIdentityProvider, listIdentityProviders, meetsLevel } from "./idp-registry.ts";
+import { meetsLevel } from "./idp-registry.ts";
 import { accountClaims } from "./provider.ts";
-import { findServiceProvider } from "./registry.ts";
-import { type createUpstream, UpstreamError } from "./upstream.ts";
+import type { RegistryCache } from "./registry-cache.ts";
+import { CALLBACK_PATH, type createUpstream, UpstreamError } from "./upstream.ts";
 import { renderChooser, renderConsent } from "./views.ts";
 
 interface Deps {
   db: Db;
-  secret: string;
+  registry: RegistryCache;
+  publicUrl: URL;
   providers: Record<FederationId, Provider>;
   upstream: ReturnType<typeof createUpstream>;
 }
@@ -36,6 +39,14 @@ const CLAIM_LABELS: Record<string, { fr: string; en: string }> = {
   preferred_username: { fr: "Nom d’usage", en: "Used name" },
 };
 
+const expired = () =>
+  new AppError(400, "interaction_expired", "This sign-in has expired or was started in another browser", {
+    forPeople: {
+      fr: "Cette connexion a expiré ou a été commencée dans un autre navigateur. Revenez sur le service et recommencez.",
+      en: "This sign-in has expired or was started in another browser. Go back to the service and start again.",
+    },
+  });
+
 function federationOf(request: FastifyRequest): FederationId {
   const { federation } = request.params as { federation: string };
   if (!(federation in FEDERATIONS)) throw new AppError(404, "not_found", `No federation ${federation}`);
@@ -43,7 +54,8 @@ function federationOf(request: FastifyRequest): FederationId {
 }
 
 export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const { db, secret, providers, upstream } = deps;
+  const { db, registry, providers, upstream } = deps;
+  const secure = deps.publicUrl.protocol === "https:";
 
   async function details(request: FastifyRequest, reply: FastifyReply) {
     const federation = federationOf(request);
@@ -51,20 +63,15 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     try {
       return { federation, provider, interaction: await provider.interactionDetails(request.raw, reply.raw) };
     } catch {
-      throw new AppError(400, "interaction_expired", "This sign-in has expired or was started in another browser", {
-        forPeople: {
-          fr: "Cette connexion a expiré ou a été commencée dans un autre navigateur. Revenez sur le service et recommencez.",
-          en: "This sign-in has expired or was started in another browser. Go back to the service and start again.",
-        },
-      });
+      throw expired();
     }
   }
 
   /** The IdPs this person may use for this request: the federation's, active, able to reach the level, allowed by the SP. */
   async function eligibleIdps(federation: FederationId, clientId: string, acr: string) {
-    const sp = await findServiceProvider(db, clientId);
+    const sp = await registry.serviceProvider(clientId);
     const levels = FEDERATIONS[federation].acrValues;
-    return (await listIdentityProviders(db, federation)).filter((idp) => {
+    return (await registry.identityProviders(federation)).filter((idp) => {
       if (!idp.active || !meetsLevel(levels, idp.acrValues, acr)) return false;
       if (!sp) return false;
       const listed = sp.idp_filter.includes(idp.id);
@@ -73,17 +80,19 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
   }
 
   async function goToIdp(reply: FastifyReply, federation: FederationId, uid: string, idpId: string, acr: string) {
-    const idp = await getIdentityProvider(db, secret, idpId);
-    let url: string;
+    const idp = await registry.identityProvider(idpId);
+    let started: Awaited<ReturnType<typeof upstream.start>>;
     try {
-      url = await upstream.start(idp, federation, uid, acr);
+      started = await upstream.start(idp, federation, uid, acr);
     } catch (err) {
       // An IdP that does not answer: back to the chooser, saying so, to pick another one.
       if (!(err instanceof UpstreamError)) throw err;
       reply.log.warn({ code: err.code, err: err.message }, "identity provider unavailable");
       return reply.redirect(`/interaction/${federation}/${uid}?error=${encodeURIComponent(err.code)}`, 303);
     }
-    return reply.redirect(url, 303);
+    const { name, value, maxAgeSeconds } = started.cookie;
+    reply.header("set-cookie", serializeCookie(name, value, { secure, path: CALLBACK_PATH, maxAgeSeconds }));
+    return reply.redirect(started.url, 303);
   }
 
   app.get("/interaction/:federation/:uid", async (request, reply) => {
@@ -154,32 +163,33 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     return reply.redirect(returnTo, 303);
   });
 
-  app.get("/identity/callback", { config: { csrf: false } }, async (request, reply) => {
+  // The IdP sends the browser back here. The interaction gets the login result and the
+  // browser goes straight on to the hub's authorize resume (whose cookie binds it).
+  app.get(CALLBACK_PATH, { config: { csrf: false } }, async (request, reply) => {
     const url = new URL(request.url, "http://callback.invalid");
-    const outcome = await upstream.finish(url, (id) => getIdentityProvider(db, secret, id));
-    const base = `/interaction/${outcome.federation}/${outcome.uid}`;
-    if (!outcome.ok) {
-      request.log.warn({ code: outcome.error.code, err: outcome.error.message }, "upstream login failed");
-      return reply.redirect(`${base}?error=${encodeURIComponent(outcome.error.code)}`, 303);
-    }
-    return reply.redirect(`${base}/done`, 303);
+    // The account and the interaction's result are saved together, in one statement.
+    const next = await withWriteBatch(db, async () => {
+      const outcome = await upstream.finish(url, parseCookies(request.headers.cookie), (id) => registry.identityProvider(id));
+      reply.header("set-cookie", serializeCookie(outcome.clearCookie, "", { secure, path: CALLBACK_PATH, maxAgeSeconds: 0 }));
+      if (!outcome.ok) {
+        request.log.warn({ code: outcome.error.code, err: outcome.error.message }, "upstream login failed");
+        return `/interaction/${outcome.federation}/${outcome.uid}?error=${encodeURIComponent(outcome.error.code)}`;
+      }
+      const interaction = await providers[outcome.federation].Interaction.find(outcome.uid);
+      if (!interaction) throw expired();
+      const { accountId, acr, amr, idpId, idToken } = outcome.result;
+      interaction.result = { login: { accountId, acr, amr, remember: false }, upstream: { idpId, idToken } };
+      // What oidc-provider's interactionResult does, minus its cookie check (see above).
+      await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
+      return interaction.returnTo;
+    });
+    return reply.redirect(next, 303);
   });
 
   app.get("/identity/logout-callback", { config: { csrf: false } }, async (request, reply) => {
     const state = (request.query as Record<string, unknown>).state;
     const location = typeof state === "string" ? await upstream.finishLogout(state) : undefined;
     return reply.redirect(location ?? "/", 303);
-  });
-
-  app.get("/interaction/:federation/:uid/done", async (request, reply) => {
-    const { provider, interaction } = await details(request, reply);
-    const result = await upstream.takeResult(interaction.uid);
-    if (!result) return reply.redirect(`/interaction/${federationOf(request)}/${interaction.uid}`, 303);
-    const returnTo = await provider.interactionResult(request.raw, reply.raw, {
-      login: { accountId: result.accountId, acr: result.acr, amr: result.amr, remember: false },
-      upstream: { idpId: result.idpId, idToken: result.idToken },
-    });
-    return reply.redirect(returnTo, 303);
   });
 
   app.post("/interaction/:federation/:uid/consent", async (request, reply) => {
@@ -192,32 +202,35 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
       return reply.redirect(returnTo, 303);
     }
     const prompt = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    const grant = interaction.grantId
-      ? await provider.Grant.find(interaction.grantId)
-      : new provider.Grant({ accountId: String(interaction.session?.accountId), clientId: String(interaction.params.client_id) });
-    if (!grant) throw new AppError(400, "interaction_expired", "This sign-in has expired");
-    if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(" "));
-    if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims);
-    const grantId = await grant.save();
-    const client = await provider.Client.find(String(interaction.params.client_id));
-    await recordConnection(db, {
-      federation: federationOf(request),
-      accountId: String(interaction.session?.accountId),
-      kind: "consent",
-      clientId: String(interaction.params.client_id),
-      spName: String(client?.clientName ?? interaction.params.client_id),
-      idpId: null,
-      acr: null,
-      claims: [
-        ...new Set(
-          String(interaction.params.scope ?? "")
-            .split(" ")
-            .flatMap((s) => FEDERATIONS[federationOf(request)].claims[s] ?? []),
-        ),
-      ].filter((c) => c !== "sub"),
-      occurredAt: new Date().toISOString(),
+    // The grant, the consent record and the interaction's result are saved together, in one statement.
+    const returnTo = await withWriteBatch(db, async () => {
+      const grant = interaction.grantId
+        ? await provider.Grant.find(interaction.grantId)
+        : new provider.Grant({ accountId: String(interaction.session?.accountId), clientId: String(interaction.params.client_id) });
+      if (!grant) throw new AppError(400, "interaction_expired", "This sign-in has expired");
+      if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(" "));
+      if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims);
+      const grantId = await grant.save();
+      const client = await provider.Client.find(String(interaction.params.client_id));
+      await recordConnection(db, {
+        federation: federationOf(request),
+        accountId: String(interaction.session?.accountId),
+        kind: "consent",
+        clientId: String(interaction.params.client_id),
+        spName: String(client?.clientName ?? interaction.params.client_id),
+        idpId: null,
+        acr: null,
+        claims: [
+          ...new Set(
+            String(interaction.params.scope ?? "")
+              .split(" ")
+              .flatMap((s) => FEDERATIONS[federationOf(request)].claims[s] ?? []),
+          ),
+        ].filter((c) => c !== "sub"),
+        occurredAt: new Date().toISOString(),
+      });
+      return provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
     });
-    const returnTo = await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return reply.redirect(returnTo, 303);
   });
 }

@@ -13,16 +13,18 @@ import type { Logger } from "pino";
 import { deriveKey } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
 import type { PageContext } from "../kernel/views/page.ts";
-import { createAdapterFactory } from "./adapter.ts";
+import { type AccountRow, createAdapterFactory, readAheadAccount, useWriteBatches } from "./adapter.ts";
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
 import type { PrivateJwk } from "./keys.ts";
 import { pairwiseSub } from "./pivot.ts";
 import { createRedisAdapterFactory } from "./redis-adapter.ts";
-import { clientMetadata, findServiceProvider } from "./registry.ts";
+import { clientMetadata } from "./registry.ts";
+import type { RegistryCache } from "./registry-cache.ts";
 import { logoutSource, renderLoggedOut } from "./views.ts";
 
 export interface ProviderDeps {
   db: Db;
+  registry: RegistryCache;
   logger: Logger;
   secret: string;
   publicUrl: URL;
@@ -41,6 +43,8 @@ export interface ProviderDeps {
   onConnection: (c: {
     kind: "login" | "logout";
     accountId: string;
+    /** The IdP the account last signed in with (logins only). */
+    idpId: string | null;
     clientId: string;
     spName: string;
     acr: string | null;
@@ -50,12 +54,14 @@ export interface ProviderDeps {
 
 const CUSTOM_METADATA = ["entity_id", "consent_required", "idp_filter_mode", "idp_filter", "allowed_idp_hints"];
 
+const withAccountFields = (row: AccountRow) => ({ ...row.claims, idp_id: row.idp_id, amr: row.amr });
+
 /** The claims of an account as the federation passes them (the IdP used and the authentication methods included). */
 export async function accountClaims(db: Db, federation: Federation["id"], accountId: string): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await sql<{ claims: Record<string, unknown>; idp_id: string; amr: string[] }>`
+  const { rows } = await sql<AccountRow>`
     select claims, idp_id, amr from identity.accounts where federation = ${federation} and account_id = ${accountId}`.execute(db);
   const row = rows[0];
-  return row && { ...row.claims, idp_id: row.idp_id, amr: row.amr };
+  return row && withAccountFields(row);
 }
 
 export function issuerOf(federation: Federation, publicUrl: URL): string {
@@ -64,13 +70,41 @@ export function issuerOf(federation: Federation, publicUrl: URL): string {
 
 export function createFederationProvider(federation: Federation, deps: ProviderDeps): Provider {
   const { db, secret } = deps;
+  // An account is read once per request, however many times oidc-provider asks for it.
+  const accountsByRequest = new WeakMap<object, Map<string, ReturnType<typeof accountClaims>>>();
+  const accountOf = (ctx: object, accountId: string) => {
+    let accounts = accountsByRequest.get(ctx);
+    if (!accounts) {
+      accounts = new Map();
+      accountsByRequest.set(ctx, accounts);
+    }
+    let account = accounts.get(accountId);
+    if (!account) {
+      const ahead = readAheadAccount(federation.id, accountId);
+      account =
+        ahead !== undefined ? Promise.resolve(ahead ? withAccountFields(ahead) : undefined) : accountClaims(db, federation.id, accountId);
+      accounts.set(accountId, account);
+    }
+    return account;
+  };
   const subSecret = deriveKey(secret, `identity-sub-${federation.id}`).toString("hex");
   const cookieKey = deriveKey(secret, `identity-cookies-${federation.id}`).toString("base64url");
   const cookiePrefix = `guichet_${federation.id.replace("-", "_")}`;
   const algs = federation.signingAlgs;
 
-  const findClient = async (clientId: string) =>
-    clientMetadata(await findServiceProvider(db, clientId), federation.id, secret, deps.publicUrl);
+  // The registry cache hands out the same row object until the row changes: its metadata
+  // (with the derived secret, an HMAC) is computed once per row, not at every client lookup.
+  const metadataByRow = new WeakMap<object, ReturnType<typeof clientMetadata>>();
+  const findClient = async (clientId: string) => {
+    const sp = await deps.registry.serviceProvider(clientId);
+    if (!sp) return undefined;
+    let metadata = metadataByRow.get(sp);
+    if (!metadataByRow.has(sp)) {
+      metadata = clientMetadata(sp, federation.id, secret, deps.publicUrl);
+      metadataByRow.set(sp, metadata);
+    }
+    return metadata && { ...metadata };
+  };
 
   const configuration: Configuration = {
     adapter: deps.redis
@@ -189,8 +223,8 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${federation.id}/${interaction.uid}` },
-    async findAccount(_ctx, accountId) {
-      const claims = await accountClaims(db, federation.id, accountId);
+    async findAccount(ctx, accountId) {
+      const claims = await accountOf(ctx, accountId);
       return claims && { accountId, claims: async () => ({ ...claims, sub: accountId }) };
     },
     async loadExistingGrant(ctx) {
@@ -219,6 +253,16 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
 
   const provider = new Provider(issuerOf(federation, deps.publicUrl), configuration);
   provider.proxy = deps.trustProxy;
+  const log = deps.logger.child({ federation: federation.id });
+  // Outermost: the writes of each request, the connection records below included, leave in one statement.
+  if (!deps.redis) {
+    useWriteBatches(provider, db, (ctx, err) => {
+      log.error({ err }, "identity: saving the request's changes failed");
+      ctx.status = 503;
+      ctx.type = "html";
+      ctx.body = deps.renderError(ctx, { error: "temporarily_unavailable" });
+    });
+  }
   const claimsOf = (scope: unknown) => [
     ...new Set(
       String(scope ?? "")
@@ -238,9 +282,11 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
     if ((oidc.route === "authorization" || oidc.route === "resume") && client && oidc.session?.accountId) {
       const redirectUri = String(oidc.params?.redirect_uri ?? "");
       if (redirectUri && location.startsWith(redirectUri) && new URL(location).searchParams.has("code")) {
+        const account = await accountOf(ctx, oidc.session.accountId);
         await deps.onConnection({
           kind: "login",
           accountId: oidc.session.accountId,
+          idpId: account ? String(account.idp_id) : null,
           clientId: client.clientId,
           spName: String(client.clientName ?? client.clientId),
           acr: oidc.session.acr ?? null,
@@ -258,6 +304,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
         await deps.onConnection({
           kind: "logout",
           accountId: loggedOut,
+          idpId: null,
           clientId: client.clientId,
           spName: String(client.clientName ?? client.clientId),
           acr: null,
@@ -269,7 +316,6 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       if (detour) ctx.redirect(detour);
     }
   });
-  const log = deps.logger.child({ federation: federation.id });
   provider.on("server_error", (_ctx, err) => log.error({ err }, "identity provider error"));
   provider.on("authorization.error", (_ctx, err) => log.info({ error: (err as { error?: string }).error }, "authorization refused"));
   provider.on("grant.error", (_ctx, err) => log.info({ error: (err as { error?: string }).error }, "token request refused"));

@@ -6,8 +6,12 @@
  * code. Clients still come from the SP registry in PostgreSQL.
  */
 import type { Redis } from "ioredis";
-import type { Adapter, AdapterPayload } from "oidc-provider";
+import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { ClientLookup } from "./adapter.ts";
+
+/** 1 when the artefact existed and was not consumed yet (it is now), 0 or -1 otherwise. */
+const CONSUME = `if redis.call('exists', KEYS[1]) == 0 then return -1 end
+return redis.call('hsetnx', KEYS[1], 'consumed', ARGV[1])`;
 
 export function createRedisAdapterFactory(redis: Redis, provider: string, findClient?: ClientLookup) {
   return (model: string): Adapter => {
@@ -56,9 +60,10 @@ export function createRedisAdapterFactory(redis: Redis, provider: string, findCl
         return id ? read(key(id)) : undefined;
       },
       async consume(id) {
-        const k = key(id);
-        // Only an existing artefact is marked: HSET on a missing key would create one without TTL.
-        if (await redis.exists(k)) await redis.hset(k, "consumed", String(Math.floor(Date.now() / 1000)));
+        // Atomically, and only an existing artefact (HSET on a missing key would create one
+        // without TTL): of two requests racing to redeem one code, the second is refused.
+        const marked = await redis.eval(CONSUME, 1, key(id), String(Math.floor(Date.now() / 1000)));
+        if (marked !== 1) throw new errors.InvalidGrant(`${model} already used or expired`);
       },
       async destroy(id) {
         await redis.del(key(id));

@@ -27,6 +27,14 @@ export interface ServiceProvider {
   active: boolean;
 }
 
+/** NOTIFY channel of registry changes: payload `sp:<client id>` or `idp:<id>` (see registry-cache.ts). */
+export const REGISTRY_CHANNEL = "guichet_identity_registry";
+
+/** Tells every node (at commit, when `db` is a transaction) that a registry entry changed. */
+export async function notifyRegistryChange(db: Db, entry: `sp:${string}` | `idp:${string}`): Promise<void> {
+  await sql`select pg_notify(${REGISTRY_CHANNEL}, ${entry})`.execute(db);
+}
+
 export function clientSecretFor(serverSecret: string, clientId: string, salt: string): string {
   return hmac(deriveKey(serverSecret, "identity-client-secrets").toString("base64url"), "client-secret", `${clientId}\n${salt}`);
 }
@@ -72,6 +80,8 @@ export async function insertServiceProvider(
     on conflict (client_id) do nothing`.execute(db);
   if (Number(result.numAffectedRows ?? 0) === 0)
     throw new ConflictError("client_id_taken", `A service provider ${clientId} already exists`);
+  // A node may have cached "no such client" for this id.
+  await notifyRegistryChange(db, `sp:${clientId}`);
   return { clientId, clientSecret: salt ? clientSecretFor(serverSecret, clientId, salt) : undefined };
 }
 
@@ -95,6 +105,7 @@ export async function setServiceProviderActive(db: Db, clientId: string, active:
   const result = await sql`
     update identity.service_providers set active = ${active}, updated_at = now() where client_id = ${clientId}`.execute(db);
   if (Number(result.numAffectedRows ?? 0) === 0) throw new NotFoundError("service_provider_not_found", `No service provider ${clientId}`);
+  await notifyRegistryChange(db, `sp:${clientId}`);
 }
 
 export async function updateServiceProviderMetadata(db: Db, clientId: string, metadata: JsonObject): Promise<void> {
@@ -102,6 +113,7 @@ export async function updateServiceProviderMetadata(db: Db, clientId: string, me
     update identity.service_providers set metadata = ${JSON.stringify(metadata)}::jsonb, updated_at = now()
      where client_id = ${clientId}`.execute(db);
   if (Number(result.numAffectedRows ?? 0) === 0) throw new NotFoundError("service_provider_not_found", `No service provider ${clientId}`);
+  await notifyRegistryChange(db, `sp:${clientId}`);
 }
 
 /**

@@ -3,12 +3,21 @@
  * authorization code with state, nonce and PKCE S256, client_secret_post, ID
  * token checks, and the rule that the IdP's acr must reach the level asked.
  * Claims are then mapped to the pivot identity and validated.
+ *
+ * What the callback needs (state, nonce, PKCE verifier, the hub interaction)
+ * travels in a cookie sealed with AES-GCM, scoped to the callback's path and
+ * named after the state (two tabs may sign in at once): nothing is stored per
+ * login, and the cookie binds the IdP's answer to the browser that chose the
+ * IdP, which already had to hold the interaction's cookie to choose.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import * as client from "openid-client";
+import { deriveKey, openSecret, sealSecret } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
+import { write } from "../kernel/db/write-batch.ts";
 import { AppError } from "../kernel/errors.ts";
+import { outboundFetch } from "../kernel/http/outbound.ts";
 import type { JsonObject } from "../kernel/json.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import type { IdentityProvider } from "./idp-registry.ts";
@@ -38,8 +47,37 @@ export class UpstreamError extends AppError {
   }
 }
 
-export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db; publicUrl: URL; timeoutSeconds?: number }) {
-  const callbackUrl = new URL("/identity/callback", publicUrl).href;
+/** Path of the hub's redirect_uri at every IdP. */
+export const CALLBACK_PATH = "/identity/callback";
+/** How long a person may take at the IdP. */
+const PENDING_SECONDS = 30 * 60;
+
+interface Pending {
+  state: string;
+  federation: FederationId;
+  uid: string;
+  idpId: string;
+  nonce: string;
+  verifier: string;
+  acr: string;
+  exp: number;
+}
+
+const pendingCookieName = (state: string) => `guichet_idp_${state.slice(0, 16)}`;
+
+export function createUpstream({
+  db,
+  secret,
+  publicUrl,
+  timeoutSeconds = 10,
+}: {
+  db: Db;
+  secret: string;
+  publicUrl: URL;
+  timeoutSeconds?: number;
+}) {
+  const callbackUrl = new URL(CALLBACK_PATH, publicUrl).href;
+  const pendingKey = deriveKey(secret, "identity-upstream-login");
   const configs = new Map<string, Promise<client.Configuration>>();
 
   function configFor(idp: IdentityProvider): Promise<client.Configuration> {
@@ -58,6 +96,7 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
             // Plain http only for identity providers on this machine (the demo IdPs in development).
             ...(issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
             timeout: timeoutSeconds,
+            [client.customFetch]: outboundFetch,
           },
         )
         .catch((err) => {
@@ -69,54 +108,69 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
     return config;
   }
 
-  /** Starts a login at `idp` for the hub interaction `uid`. Returns the URL to send the browser to. */
-  async function start(idp: IdentityProvider, federation: FederationId, uid: string, acr: string): Promise<string> {
+  /**
+   * Starts a login at `idp` for the hub interaction `uid`: the URL to send the
+   * browser to, and the cookie to set on it (path CALLBACK_PATH) for the callback.
+   */
+  async function start(
+    idp: IdentityProvider,
+    federation: FederationId,
+    uid: string,
+    acr: string,
+  ): Promise<{ url: string; cookie: { name: string; value: string; maxAgeSeconds: number } }> {
     let config: client.Configuration;
     try {
       config = await configFor(idp);
     } catch (err) {
       throw unreachable(idp, err);
     }
-    const state = randomBytes(32).toString("base64url");
-    const nonce = randomBytes(32).toString("base64url");
-    const verifier = client.randomPKCECodeVerifier();
-    await sql`insert into identity.upstream_logins (state, federation, interaction_uid, idp_id, nonce, code_verifier, acr)
-              values (${state}, ${federation}, ${uid}, ${idp.id}, ${nonce}, ${verifier}, ${acr})`.execute(db);
-    return client.buildAuthorizationUrl(config, {
+    const pending: Pending = {
+      state: randomBytes(32).toString("base64url"),
+      federation,
+      uid,
+      idpId: idp.id,
+      nonce: randomBytes(32).toString("base64url"),
+      verifier: client.randomPKCECodeVerifier(),
+      acr,
+      exp: Date.now() + PENDING_SECONDS * 1000,
+    };
+    const url = client.buildAuthorizationUrl(config, {
       redirect_uri: callbackUrl,
       scope: SCOPES[federation],
-      state,
-      nonce,
+      state: pending.state,
+      nonce: pending.nonce,
       acr_values: acr,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: "S256",
       claims: JSON.stringify({ id_token: { acr: { essential: true }, amr: { essential: true } } }),
     }).href;
+    const cookie = {
+      name: pendingCookieName(pending.state),
+      value: sealSecret(pendingKey, JSON.stringify(pending)),
+      maxAgeSeconds: PENDING_SECONDS,
+    };
+    return { url, cookie };
   }
 
-  interface Pending {
-    federation: FederationId;
-    interaction_uid: string;
-    idp_id: string;
-    nonce: string;
-    code_verifier: string;
-    acr: string;
-  }
-
-  async function pendingFor(state: string): Promise<Pending | undefined> {
-    const { rows } = await sql<Pending>`
-      select federation, interaction_uid, idp_id, nonce, code_verifier, acr from identity.upstream_logins
-       where state = ${state} and result is null and created_at > now() - interval '30 minutes'`.execute(db);
-    return rows[0];
+  function pendingFrom(state: string, cookies: Record<string, string>): Pending | undefined {
+    const sealed = cookies[pendingCookieName(state)];
+    if (!sealed) return undefined;
+    try {
+      const pending = JSON.parse(openSecret(pendingKey, sealed)) as Pending;
+      return pending.state === state && pending.exp > Date.now() ? pending : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
-   * Completes the login the IdP sent back to the callback. Stores the result for
-   * the interaction to resume with; returns where the interaction lives.
+   * Completes the login the IdP sent back to the callback, given the browser's
+   * cookies. Returns the hub interaction it belongs to with the result, or the
+   * failure to show on the chooser; and the name of the cookie to clear.
    */
-  async function finish(currentUrl: URL, idpFor: (id: string) => Promise<IdentityProvider>) {
+  async function finish(currentUrl: URL, cookies: Record<string, string>, idpFor: (id: string) => Promise<IdentityProvider>) {
     const state = currentUrl.searchParams.get("state") ?? "";
-    const pending = state ? await pendingFor(state) : undefined;
+    const pending = state ? pendingFrom(state, cookies) : undefined;
     if (!pending) {
       throw new AppError(400, "unknown_login_state", "This sign-in is unknown or has expired", {
         forPeople: {
@@ -125,14 +179,12 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
         },
       });
     }
-    const where = { federation: pending.federation, uid: pending.interaction_uid };
+    const where = { federation: pending.federation, uid: pending.uid, clearCookie: pendingCookieName(state) };
     try {
-      const idp = await idpFor(pending.idp_id);
+      const idp = await idpFor(pending.idpId);
       const result = await exchange(idp, pending, currentUrl, state);
-      await sql`update identity.upstream_logins set result = ${JSON.stringify(result)}::jsonb where state = ${state}`.execute(db);
-      return { ...where, ok: true as const };
+      return { ...where, ok: true as const, result };
     } catch (err) {
-      await sql`delete from identity.upstream_logins where state = ${state}`.execute(db);
       const error =
         err instanceof AppError ? err : new UpstreamError("idp_error", `Identity provider failed: ${(err as Error).message}`, IDP_FAILED);
       return { ...where, ok: false as const, error };
@@ -150,7 +202,7 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
     const callback = new URL(callbackUrl);
     callback.search = currentUrl.search;
     const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: pending.code_verifier,
+      pkceCodeVerifier: pending.verifier,
       expectedNonce: pending.nonce,
       expectedState: state,
     });
@@ -171,11 +223,15 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
         en: "You blocked this account in your sign-in preferences. Choose another account, or change your preferences in “My account”.",
       });
     }
-    await sql`
+    await write(
+      db,
+      sql`
       insert into identity.accounts (federation, account_id, claims, idp_id, acr, amr)
       values (${pending.federation}, ${accountId}, ${JSON.stringify(stored)}::jsonb, ${idp.id}, ${claims.acr}, ${amr}::text[])
       on conflict (federation, account_id) do update
-        set claims = excluded.claims, idp_id = excluded.idp_id, acr = excluded.acr, amr = excluded.amr, updated_at = now()`.execute(db);
+        set claims = excluded.claims, idp_id = excluded.idp_id, acr = excluded.acr, amr = excluded.amr, updated_at = now()`,
+      `account:${pending.federation}:${accountId}`,
+    );
     return { accountId, acr: claims.acr, amr, idpId: idp.id, idToken: String(tokens.id_token) };
   }
 
@@ -198,24 +254,21 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
     return { accountId, stored: { ...professional.identity, idp_acr: String(claims.acr) } };
   }
 
-  /** The login result waiting for interaction `uid`, removed as it is taken. */
-  async function takeResult(uid: string): Promise<UpstreamResult | undefined> {
-    const { rows } = await sql<{ result: UpstreamResult }>`
-      delete from identity.upstream_logins where interaction_uid = ${uid} and result is not null returning result`.execute(db);
-    return rows[0]?.result;
-  }
-
   async function linkSession(
     federation: FederationId,
     sessionUid: string,
     upstream: { idpId: string; idToken: string },
     ttlSeconds: number,
   ) {
-    await sql`
+    await write(
+      db,
+      sql`
       insert into identity.upstream_sessions (federation, session_uid, idp_id, id_token, expires_at)
       values (${federation}, ${sessionUid}, ${upstream.idpId}, ${upstream.idToken}, now() + make_interval(secs => ${ttlSeconds}))
       on conflict (federation, session_uid) do update
-        set idp_id = excluded.idp_id, id_token = excluded.id_token, expires_at = excluded.expires_at`.execute(db);
+        set idp_id = excluded.idp_id, id_token = excluded.id_token, expires_at = excluded.expires_at`,
+      `upstream-session:${federation}:${sessionUid}`,
+    );
   }
 
   /**
@@ -258,7 +311,7 @@ export function createUpstream({ db, publicUrl, timeoutSeconds = 10 }: { db: Db;
     return rows[0]?.location;
   }
 
-  return { start, finish, takeResult, linkSession, logoutDetour, finishLogout };
+  return { start, finish, linkSession, logoutDetour, finishLogout };
 }
 
 function invalidIdentity(problems: { field: string; message: string }[]): UpstreamError {

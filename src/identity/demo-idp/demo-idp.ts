@@ -12,7 +12,7 @@ import { AppError } from "../../kernel/errors.ts";
 import { formValue } from "../../kernel/http/form.ts";
 import { useHandoverCsp } from "../../kernel/http/security-headers.ts";
 import type { PageContext } from "../../kernel/views/page.ts";
-import { createAdapterFactory } from "../adapter.ts";
+import { createAdapterFactory, useWriteBatches } from "../adapter.ts";
 import { loadSigningKeys } from "../keys.ts";
 import { mountProvider } from "../mount.ts";
 import { logoutSource } from "../views.ts";
@@ -48,20 +48,32 @@ export const demoIdpIssuer = (publicUrl: URL, id: string) => new URL(`/demo-idp/
 export async function mountDemoIdp(
   app: FastifyInstance,
   def: DemoIdpDefinition,
-  deps: { db: Db; secret: string; publicUrl: URL; trustProxy: boolean; pageContext: () => PageContext },
+  deps: {
+    db: Db;
+    secret: string;
+    publicUrl: URL;
+    /** Where the hub lives, when not at `publicUrl` (an IdP run apart, in the benchmark). */
+    hubUrl?: URL;
+    /** Where its sessions and codes live: the database (default, shared by every node), or this process's memory. */
+    storage?: "database" | "memory";
+    trustProxy: boolean;
+    pageContext: () => PageContext;
+  },
 ): Promise<Provider> {
+  const hubUrl = deps.hubUrl ?? deps.publicUrl;
   const people = readPeople(def.people);
   const byLogin = new Map<string, DemoPerson>(people.map((p) => [p.login, p]));
   const prefix = `/demo-idp/${def.id}`;
   const cookie = `demo_idp_${def.id.replaceAll("-", "_")}`;
+  const inDatabase = deps.storage !== "memory";
   const provider = new Provider(demoIdpIssuer(deps.publicUrl, def.id), {
-    adapter: createAdapterFactory(deps.db, `demo-idp:${def.id}`),
+    ...(inDatabase ? { adapter: createAdapterFactory(deps.db, `demo-idp:${def.id}`) } : {}),
     clients: [
       {
         client_id: HUB_CLIENT_ID,
         client_secret: demoIdpClientSecret(deps.secret, def.id),
-        redirect_uris: [new URL("/identity/callback", deps.publicUrl).href],
-        post_logout_redirect_uris: [new URL("/identity/logout-callback", deps.publicUrl).href],
+        redirect_uris: [new URL("/identity/callback", hubUrl).href],
+        post_logout_redirect_uris: [new URL("/identity/logout-callback", hubUrl).href],
         token_endpoint_auth_method: "client_secret_post",
         id_token_signed_response_alg: "ES256",
       },
@@ -114,6 +126,13 @@ export async function mountDemoIdp(
     },
   });
   provider.proxy = deps.trustProxy;
+  if (inDatabase) {
+    useWriteBatches(provider, deps.db, (ctx) => {
+      ctx.status = 503;
+      ctx.type = "text/plain";
+      ctx.body = "The demo identity provider could not save this step; try again.";
+    });
+  }
   await mountProvider(app, prefix, provider);
 
   app.get(`${prefix}/login/:uid`, async (request, reply) => {
