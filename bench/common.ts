@@ -17,6 +17,8 @@ export interface Target {
   readonly database: Database;
   /** Another handle on the same database with a pool of its own; PGlite is one in-process instance, so none. */
   readonly openAnother?: () => Promise<Database>;
+  /** The URL of the database, when it lives on a server (for another process to open). */
+  readonly url?: string;
   /** A line describing the server, printed in the header. */
   readonly description: string;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openPostgresTarget(url: string): Promise<Target | string> 
       label: "PostgreSQL",
       database,
       openAnother: open,
+      url: dbUrl,
       description: `PostgreSQL ${s?.v} at ${redactUrl(url)} (database ${name}, synchronous_commit=${s?.sync}, fsync=${s?.fsync}, pool ${POOL_MAX})`,
       close: drop,
     };

@@ -4,13 +4,21 @@
  * 127.0.0.1, against the bare oidc-provider single-leg authorization-code flow
  * measured the same way, on PGlite and on PostgreSQL.
  *
+ * The servers run in a child process (identity-server.ts): Guichet with its demo
+ * IdPs, and the two bare providers. This process is the load generator: 16
+ * fetch-based browsers. "Server CPU" is the child's process.cpuUsage() over each
+ * timed phase (all its threads; the demo IdP's work included, although in
+ * production an IdP runs elsewhere); the load generator's CPU is printed apart,
+ * and the PostgreSQL server's own processes are read from /proc when it runs on
+ * this machine.
+ *
  * One login, federated: a fresh cookie jar GETs the hub's authorize endpoint
  * (citizen federation, /api/v2), follows to the IdP chooser, POSTs the choice of
  * demo-eidas1, follows to the demo IdP's login page, POSTs marie.dupont, follows
  * the redirects (IdP authorize resume → hub callback, where the hub exchanges the
- * IdP's code over HTTP → interaction done → hub authorize resume) until the SP's
- * redirect_uri with a code, then exchanges the code at /api/v2/token
- * (client_secret_post) and checks an ID token came back. No userinfo call.
+ * IdP's code over HTTP → hub authorize resume) until the SP's redirect_uri with a
+ * code, then exchanges the code at /api/v2/token (client_secret_post) and checks
+ * an ID token came back. No userinfo call.
  *
  * One login, bare: one oidc-provider with a static client, devInteractions off,
  * an interaction URL that logs a fixed account in at once (login + consent), ES256
@@ -19,31 +27,16 @@
  * Guichet's PostgreSQL adapter (identity.oidc_payloads) on the same database as
  * the platform — the baseline of the ratio and of the goal — or oidc-provider's
  * in-memory adapter (for information).
- *
- * CPU: process.cpuUsage() of this process around each timed phase. The servers
- * (Guichet with its demo IdP, the bare OP, PGlite's WASM engine) and the load
- * generator (16 fetch-based browsers) all run in it, so "server CPU" includes the
- * client's work and, for the federated flow, the demo IdP's (an OP of its own,
- * which in production runs elsewhere); nothing is subtracted. On PostgreSQL the
- * server's own processes are measured apart, from /proc, when it runs on this
- * machine. Throughput and latency depend on whatever else the machine runs.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
 import { availableParallelism } from "node:os";
-import { exportJWK, generateKeyPair } from "jose";
-import Provider, { type Adapter, type Configuration } from "oidc-provider";
-import { createAdapterFactory } from "../src/identity/adapter.ts";
-import { insertServiceProvider } from "../src/identity/index.ts";
-import { loadConfig } from "../src/kernel/config.ts";
-import type { Database } from "../src/kernel/db/database.ts";
-import { createLogger } from "../src/kernel/logger.ts";
+import { fileURLToPath } from "node:url";
 import { csrfOf, TestBrowser } from "../src/kernel/testing/browser.ts";
 import { freePort } from "../src/kernel/testing/net.ts";
-import { openPlatform, type Platform } from "../src/platform.ts";
-import { fmtRate, log, openPGliteTarget, openPostgresTarget, printFigures, type Target, type TargetLabel } from "./common.ts";
+import { fmtRate, log, openPGliteTarget, openPostgresTarget, POOL_MAX, printFigures, type TargetLabel } from "./common.ts";
+import type { ChildMessage, EndpointSet, Endpoints, ServerArgs, ServerTarget } from "./identity-server.ts";
 
 export const IDENTITY_WORKERS = 16;
 const GOAL_LOGINS_PER_CPU_SECOND = 150;
@@ -51,18 +44,17 @@ const GOAL_RATIO = 0.35;
 
 /** Logins per phase; each timed phase is split in ROUNDS alternating rounds. */
 const PLAN = {
-  warmup: 48,
+  // Enough for the JIT to settle: the first logins of a process cost twice the later ones.
+  warmup: 160,
   federated: 320,
   bare: 640,
   rounds: 2,
 };
 
-const SP_REDIRECT = "https://sp.bench.test/callback";
-const IDP = "demo-eidas1";
 const PERSON = "marie.dupont";
-const BARE_ACCOUNT = "bench-account-1";
 
-type Kind = "federated" | "bare" | "bareMemory";
+type Kind = keyof EndpointSet;
+const KINDS: Kind[] = ["federated", "federatedInProcess", "bare", "bareMemory"];
 
 export interface Phase {
   logins: number;
@@ -70,21 +62,30 @@ export interface Phase {
   firstFailure?: string;
   ms: number;
   latencies: number[];
-  /** CPU-seconds of this process (user + system) during the phase. */
+  /** CPU-seconds of the server process (user + system, all threads) during the phase. */
   cpuSeconds: number;
+  /** CPU-seconds of this process, the load generator, during the phase. */
+  clientCpuSeconds: number;
+  /** CPU-seconds of the identity provider's process (run apart) during the phase. */
+  idpCpuSeconds: number;
   /** CPU-seconds of the PostgreSQL server's processes during the phase, when they could be read. */
   pgCpuSeconds?: number;
   /** HTTP requests the browser and the SP made, in all. */
   requests: number;
 }
 
-export interface IdentityResult {
-  federated: Phase;
-  bare: Phase;
-  bareMemory: Phase;
-}
+export type IdentityResult = Record<Kind, Phase>;
 
-const emptyPhase = (): Phase => ({ logins: 0, failures: 0, ms: 0, latencies: [], cpuSeconds: 0, requests: 0 });
+const emptyPhase = (): Phase => ({
+  logins: 0,
+  failures: 0,
+  ms: 0,
+  latencies: [],
+  cpuSeconds: 0,
+  clientCpuSeconds: 0,
+  idpCpuSeconds: 0,
+  requests: 0,
+});
 
 function merge(into: Phase, p: Phase): void {
   into.logins += p.logins;
@@ -93,6 +94,8 @@ function merge(into: Phase, p: Phase): void {
   into.ms += p.ms;
   into.latencies.push(...p.latencies);
   into.cpuSeconds += p.cpuSeconds;
+  into.clientCpuSeconds += p.clientCpuSeconds;
+  into.idpCpuSeconds += p.idpCpuSeconds;
   into.requests += p.requests;
   if (p.pgCpuSeconds !== undefined) into.pgCpuSeconds = (into.pgCpuSeconds ?? 0) + p.pgCpuSeconds;
 }
@@ -118,11 +121,64 @@ class CountingBrowser extends TestBrowser {
 
 export type Login = () => Promise<number>;
 
+/** A child process of identity-server.ts: its endpoints (role "guichet") and its CPU counter. */
+interface ServerProcess {
+  endpoints: EndpointSet | undefined;
+  /** CPU-seconds the child has used so far. */
+  cpu(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startServerProcess(args: ServerArgs): Promise<ServerProcess> {
+  const child = fork(fileURLToPath(new URL("./identity-server.ts", import.meta.url)), [JSON.stringify(args)], {
+    execPath: process.execPath,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const waiting = new Map<number, (seconds: number) => void>();
+  let nextId = 1;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const endpoints = await new Promise<EndpointSet | undefined>((resolve, reject) => {
+    child.on("message", (m: ChildMessage) => {
+      if ("ready" in m) resolve(m.endpoints);
+      else if ("error" in m) reject(new Error(`bench ${args.role} server: ${m.error}`));
+      else if ("cpu" in m) {
+        waiting.get(m.id)?.((m.cpu.user + m.cpu.system) / 1e6);
+        waiting.delete(m.id);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`bench ${args.role} server exited with ${code}`)));
+  });
+  return {
+    endpoints,
+    cpu: () =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        child.send({ cmd: "cpu", id });
+      }),
+    async close() {
+      if (child.exitCode !== null) return;
+      child.send({ cmd: "close" });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface CpuMeters {
+  server: () => Promise<number>;
+  idp: () => Promise<number>;
+  pg: CpuSampler | undefined;
+}
+
 /** `total` logins by IDENTITY_WORKERS concurrent loops; each login returns the requests it made. */
-export async function runPhase(total: number, login: Login, pgCpu: CpuSampler | undefined): Promise<Phase> {
+export async function runPhase(total: number, login: Login, meters: CpuMeters): Promise<Phase> {
   const phase = emptyPhase();
   let started = 0;
-  const pg0 = pgCpu?.sample();
+  const pg0 = meters.pg?.sample();
+  const server0 = await meters.server();
+  const idp0 = await meters.idp();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
@@ -144,28 +200,30 @@ export async function runPhase(total: number, login: Login, pgCpu: CpuSampler | 
   );
   phase.ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  phase.cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  if (pgCpu && pg0) phase.pgCpuSeconds = pgCpu.since(pg0);
+  phase.clientCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  phase.cpuSeconds = (await meters.server()) - server0;
+  phase.idpCpuSeconds = (await meters.idp()) - idp0;
+  if (meters.pg && pg0) phase.pgCpuSeconds = meters.pg.since(pg0);
   return phase;
 }
 
 const random = () => randomBytes(32).toString("base64url");
 
-/** Exchanges a code at `tokenUrl` with client_secret_post; throws unless an ID token comes back. */
-async function exchangeCode(tokenUrl: string, callback: string, client: { id: string; secret: string }, state: string): Promise<void> {
+/** Exchanges a code at the token endpoint with client_secret_post; throws unless an ID token comes back. */
+async function exchangeCode(e: Endpoints, callback: string, state: string): Promise<void> {
   const params = new URL(callback).searchParams;
   const code = params.get("code");
   if (!code) throw new Error(`no code at the redirect_uri: ${callback.slice(0, 300)}`);
   if (params.get("state") !== state) throw new Error("state mismatch at the redirect_uri");
-  const response = await fetch(tokenUrl, {
+  const response = await fetch(e.token, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
     body: new URLSearchParams({
       grant_type: "authorization_code",
       code,
-      redirect_uri: SP_REDIRECT,
-      client_id: client.id,
-      client_secret: client.secret,
+      redirect_uri: e.redirectUri,
+      client_id: e.client.id,
+      client_secret: e.client.secret,
     }),
   });
   const body = (await response.json()) as { id_token?: unknown; error?: string };
@@ -174,164 +232,52 @@ async function exchangeCode(tokenUrl: string, callback: string, client: { id: st
   }
 }
 
-function authorizeUrl(endpoint: string, clientId: string, scope: string, extra: Record<string, string> = {}) {
+function authorizeUrl(e: Endpoints, scope: string, extra: Record<string, string> = {}) {
   const state = random();
   const params = new URLSearchParams({
     response_type: "code",
-    client_id: clientId,
-    redirect_uri: SP_REDIRECT,
+    client_id: e.client.id,
+    redirect_uri: e.redirectUri,
     scope,
     state,
     nonce: random(),
     ...extra,
   });
-  return { url: `${endpoint}?${params}`, state };
-}
-
-/** Where a login goes: plain data, so that a load generator in another process can use it too. */
-export interface Endpoints {
-  kind: "federated" | "bare";
-  authorize: string;
-  token: string;
-  client: { id: string; secret: string };
+  return { url: `${e.authorize}?${params}`, state };
 }
 
 /** One complete login against `e` in a fresh cookie jar; returns the HTTP requests it made. */
 export function loginTo(e: Endpoints): Login {
+  const atSp = (u: string) => u.startsWith(e.redirectUri);
   if (e.kind === "bare") {
     return async () => {
       const browser = new CountingBrowser();
-      const { url, state } = authorizeUrl(e.authorize, e.client.id, "openid");
-      const back = await browser.follow(url, (u) => u.startsWith(SP_REDIRECT));
-      if (!back.location?.startsWith(SP_REDIRECT)) {
+      const { url, state } = authorizeUrl(e, "openid");
+      const back = await browser.follow(url, atSp);
+      if (!back.location || !atSp(back.location)) {
         throw new Error(`did not reach the SP: ${back.status} at ${back.url}: ${back.body.slice(0, 200)}`);
       }
-      await exchangeCode(e.token, back.location, e.client, state);
+      await exchangeCode(e, back.location, state);
       return browser.requests + 1;
     };
   }
   return async () => {
     const browser = new CountingBrowser();
-    const { url, state } = authorizeUrl(e.authorize, e.client.id, "openid identite_pivot email", { acr_values: "eidas1" });
+    const { url, state } = authorizeUrl(e, "openid identite_pivot email", { acr_values: "eidas1" });
     const chooser = await browser.follow(url);
     if (chooser.status !== 200) throw new Error(`chooser: ${chooser.status} at ${chooser.url}: ${chooser.body.slice(0, 200)}`);
     const idpLogin = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser.body), idp: IDP },
+      form: { _csrf: csrfOf(chooser.body), idp: String(e.idp) },
     });
     if (idpLogin.status !== 200) throw new Error(`IdP login page: ${idpLogin.status} at ${idpLogin.url}: ${idpLogin.body.slice(0, 200)}`);
-    const back = await browser.follow(idpLogin.url, (u) => u.startsWith(SP_REDIRECT), {
+    const back = await browser.follow(idpLogin.url, atSp, {
       form: { _csrf: csrfOf(idpLogin.body), login: PERSON },
     });
-    if (!back.location?.startsWith(SP_REDIRECT)) {
+    if (!back.location || !atSp(back.location)) {
       throw new Error(`did not reach the SP: ${back.status} at ${back.url}: ${back.body.slice(0, 200)}`);
     }
-    await exchangeCode(e.token, back.location, e.client, state);
+    await exchangeCode(e, back.location, state);
     return browser.requests + 1;
-  };
-}
-
-export interface Server {
-  endpoints: Endpoints;
-  login: Login;
-  close(): Promise<void>;
-}
-
-/** The whole platform on `database` (closed by the caller), listening on a free port, with an SP registered. */
-export async function startGuichet(database: Database): Promise<Server> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: "test",
-    PUBLIC_URL: base,
-    PORT: String(port),
-    GUICHET_DEMO: "true",
-    RATE_LIMIT_PER_MINUTE: "1000000",
-  });
-  // The bench owns the database: the platform must not close it.
-  const platform: Platform = await openPlatform(config, createLogger("silent"), { database: { ...database, close: async () => {} } });
-  try {
-    // As in production: the outbox dispatcher (connection history) and the audit sealer run.
-    await platform.startWorkers();
-    await platform.app.listen({ host: "127.0.0.1", port });
-    const creds = await insertServiceProvider(platform.deps.db, config.secret, {
-      federation: "citizen",
-      name: "Bench SP",
-      entityId: "bench-sp",
-      metadata: { redirect_uris: [SP_REDIRECT], id_token_signed_response_alg: "ES256" },
-    });
-    const endpoints: Endpoints = {
-      kind: "federated",
-      authorize: `${base}/api/v2/authorize`,
-      token: `${base}/api/v2/token`,
-      client: { id: creds.clientId, secret: creds.clientSecret as string },
-    };
-    return { endpoints, login: loginTo(endpoints), close: () => platform.close() };
-  } catch (err) {
-    await platform.close().catch(() => {});
-    throw err;
-  }
-}
-
-/** One bare oidc-provider on node:http, storing in `database` (Guichet's adapter) or in memory. */
-export async function startBare(database: Database | undefined): Promise<Server> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: "bench-es256", alg: "ES256", use: "sig" };
-  const client = { id: "bench-sp", secret: random() };
-  const configuration: Configuration = {
-    ...(database ? { adapter: createAdapterFactory(database.db, "bench-bare") as (model: string) => Adapter } : {}),
-    clients: [
-      {
-        client_id: client.id,
-        client_secret: client.secret,
-        redirect_uris: [SP_REDIRECT],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_post",
-        id_token_signed_response_alg: "ES256",
-      },
-    ],
-    jwks: { keys: [jwk] },
-    cookies: { keys: [random()] },
-    routes: { authorization: "/authorize", token: "/token" },
-    responseTypes: ["code"],
-    features: { devInteractions: { enabled: false } },
-    pkce: { required: () => false },
-    ttl: { AuthorizationCode: 30, AccessToken: 60, IdToken: 60, Interaction: 600, Session: 600, Grant: 600 },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    async findAccount(_ctx, accountId) {
-      return { accountId, claims: async () => ({ sub: accountId }) };
-    },
-  };
-  const provider = new Provider(base, configuration);
-  const callback = provider.callback();
-  const server = createHttpServer((req, res) => {
-    if (!req.url?.startsWith("/interaction/")) {
-      callback(req, res);
-      return;
-    }
-    // The interaction: a fixed account is logged in and consents at once.
-    (async () => {
-      const details = await provider.interactionDetails(req, res);
-      const grant = new provider.Grant({ accountId: BARE_ACCOUNT, clientId: String(details.params.client_id) });
-      grant.addOIDCScope(String(details.params.scope ?? "openid"));
-      const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { login: { accountId: BARE_ACCOUNT }, consent: { grantId } });
-    })().catch((err: unknown) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const endpoints: Endpoints = { kind: "bare", authorize: `${base}/authorize`, token: `${base}/token`, client };
-  return {
-    endpoints,
-    login: loginTo(endpoints),
-    close: async () => {
-      server.closeIdleConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
   };
 }
 
@@ -394,43 +340,53 @@ interface CpuSampler {
 
 const KIND_LABEL: Record<Kind, string> = {
   federated: "federated",
+  federatedInProcess: "federated, IdP in Guichet",
   bare: "bare (Guichet adapter)",
   bareMemory: "bare (in-memory)",
 };
 
-async function benchIdentityOn(target: Target, pgCpu: CpuSampler | undefined): Promise<IdentityResult> {
-  log(`\n${target.label}: ${target.description}`);
+async function benchIdentityOn(label: TargetLabel, target: ServerTarget, description: string, pgCpu: CpuSampler | undefined) {
+  log(`\n${label}: ${description}`);
   const start = performance.now();
-  const servers: Record<Kind, Server | undefined> = { federated: undefined, bare: undefined, bareMemory: undefined };
+  const [hubPort, idpPort] = [await freePort(), await freePort()];
+  const idpSecret = randomBytes(32).toString("base64url");
+  const idp = await startServerProcess({ role: "idp", port: idpPort, hubUrl: `http://127.0.0.1:${hubPort}`, secret: idpSecret });
+  let server: ServerProcess | undefined;
   try {
-    servers.federated = await startGuichet(target.database);
-    servers.bare = await startBare(target.database);
-    servers.bareMemory = await startBare(undefined);
-    const kinds: Kind[] = ["federated", "bare", "bareMemory"];
-    const totals = { federated: PLAN.federated, bare: PLAN.bare, bareMemory: PLAN.bare };
-    for (const kind of kinds) {
-      const warm = await runPhase(PLAN.warmup, (servers[kind] as Server).login, undefined);
-      if (warm.logins === 0) throw new Error(`${target.label}, ${KIND_LABEL[kind]}: every warm-up login failed: ${warm.firstFailure}`);
+    server = await startServerProcess({ role: "guichet", target, port: hubPort, idp: { port: idpPort, secret: idpSecret } });
+    const endpoints = server.endpoints as EndpointSet;
+    const meters: CpuMeters = { server: server.cpu, idp: idp.cpu, pg: pgCpu };
+    const logins = Object.fromEntries(KINDS.map((k) => [k, loginTo(endpoints[k])])) as Record<Kind, Login>;
+    const totals: Record<Kind, number> = {
+      federated: PLAN.federated,
+      federatedInProcess: PLAN.federated,
+      bare: PLAN.bare,
+      bareMemory: PLAN.bare,
+    };
+    for (const kind of KINDS) {
+      const warm = await runPhase(PLAN.warmup, logins[kind], { ...meters, pg: undefined });
+      if (warm.logins === 0) throw new Error(`${label}, ${KIND_LABEL[kind]}: every warm-up login failed: ${warm.firstFailure}`);
     }
-    const result: IdentityResult = { federated: emptyPhase(), bare: emptyPhase(), bareMemory: emptyPhase() };
+    const result = Object.fromEntries(KINDS.map((k) => [k, emptyPhase()])) as IdentityResult;
     for (let round = 0; round < PLAN.rounds; round++) {
       // Alternate the order so that neither kind always runs on the larger tables.
-      const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+      const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
       const parts: string[] = [];
       for (const kind of order) {
-        const phase = await runPhase(Math.round(totals[kind] / PLAN.rounds), (servers[kind] as Server).login, pgCpu);
+        const phase = await runPhase(Math.round(totals[kind] / PLAN.rounds), logins[kind], meters);
         merge(result[kind], phase);
         parts.push(
-          `${KIND_LABEL[kind]} ${fmtRate(rate(phase))}/s (${fmtCpu(cpuPerLogin(phase))} CPU-s/login)` +
+          `${KIND_LABEL[kind]} ${fmtRate(rate(phase))}/s (${fmtCpu(cpuPerLogin(phase))} server CPU-s)` +
             (phase.failures > 0 ? ` ${phase.failures} FAILED: ${phase.firstFailure}` : ""),
         );
       }
-      log(`  ${target.label} round ${round + 1}/${PLAN.rounds}: ${parts.join(", ")}`);
+      log(`  ${label} round ${round + 1}/${PLAN.rounds}: ${parts.join(", ")}`);
     }
-    log(`  ${target.label} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    log(`  ${label} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
     return result;
   } finally {
-    for (const server of Object.values(servers)) await server?.close().catch(() => {});
+    await server?.close();
+    await idp.close();
   }
 }
 
@@ -450,60 +406,74 @@ function printTable(results: Partial<Record<TargetLabel, IdentityResult>>, pgSki
   const pg = results.PostgreSQL;
   const verdict = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "met" : "not met");
   const perCpuGoal = verdict(pg && (loginsPerCpuSecond(pg.federated) ?? 0) >= GOAL_LOGINS_PER_CPU_SECOND);
-  const ratioOf = (r: IdentityResult, base: Phase) => {
-    const f = rate(r.federated);
+  const ratioOf = (f: Phase, base: Phase) => {
+    const a = rate(f);
     const b = rate(base);
-    return f !== undefined && b !== undefined && b > 0 ? f / b : undefined;
+    return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
   };
-  const pgRatio = pg && ratioOf(pg, pg.bare);
+  const pgRatio = pg && ratioOf(pg.federated, pg.bare);
   const ratioGoal = verdict(pgRatio === undefined ? undefined : pgRatio >= GOAL_RATIO);
   const fmtRatio = (x: number | undefined) => (x === undefined ? "—" : `${x.toFixed(2)}x`);
-  const phaseRows = (title: string, pick: (r: IdentityResult) => Phase, goal?: string): [string, ...string[]][] => [
-    [`${title} logins/s (c=${IDENTITY_WORKERS})`, ...cells((r) => fmtRate(rate(pick(r))))],
-    ["  p50 / p99 login latency (ms)", ...cells((r) => fmtLatency(pick(r)))],
-    ["  HTTP requests per login (client side)", ...cells((r) => (pick(r).logins ? (pick(r).requests / pick(r).logins).toFixed(0) : "—"))],
-    ["  bench-process CPU-seconds per login", ...cells((r) => fmtCpu(cpuPerLogin(pick(r))))],
-    ["  logins per bench-process CPU-second", ...cells((r) => fmtRate(loginsPerCpuSecond(pick(r)))), ...(goal ? [goal] : [])],
+  const perLogin = (p: Phase, seconds: number) => (p.logins ? fmtCpu(seconds / p.logins) : "—");
+  const phaseRows = (title: string, kind: Kind, goal?: string): [string, ...string[]][] => [
+    [`${title} logins/s (c=${IDENTITY_WORKERS})`, ...cells((r) => fmtRate(rate(r[kind])))],
+    ["  p50 / p99 login latency (ms)", ...cells((r) => fmtLatency(r[kind]))],
+    ["  HTTP requests per login (client side)", ...cells((r) => (r[kind].logins ? (r[kind].requests / r[kind].logins).toFixed(0) : "—"))],
+    [
+      kind === "federatedInProcess" ? "  Guichet CPU-seconds per login (IdP included)" : "  server CPU-seconds per login",
+      ...cells((r) => fmtCpu(cpuPerLogin(r[kind]))),
+    ],
+    ["  logins per server CPU-second", ...cells((r) => fmtRate(loginsPerCpuSecond(r[kind]))), ...(goal ? [goal] : [])],
+    ...(kind === "federated"
+      ? ([["  identity provider CPU-seconds per login", ...cells((r) => perLogin(r[kind], r[kind].idpCpuSeconds))]] as [
+          string,
+          ...string[],
+        ][])
+      : []),
     [
       "  PostgreSQL server CPU-seconds per login",
       ...labels.map((l) => {
-        const p = results[l] && pick(results[l]);
-        return l === "PGlite" ? "(in process)" : p?.pgCpuSeconds !== undefined && p.logins > 0 ? fmtCpu(p.pgCpuSeconds / p.logins) : "—";
+        const p = results[l]?.[kind];
+        return l === "PGlite" ? "(in process)" : p?.pgCpuSeconds !== undefined ? perLogin(p, p.pgCpuSeconds) : "—";
       }),
     ],
+    ["  load generator CPU-seconds per login", ...cells((r) => perLogin(r[kind], r[kind].clientCpuSeconds))],
   ];
   const rows: [string, ...string[]][] = [
-    ...phaseRows("federated", (r) => r.federated, `(goal on PostgreSQL ≥ ${GOAL_LOGINS_PER_CPU_SECOND}: ${perCpuGoal})`),
-    ...phaseRows("bare oidc-provider, Guichet adapter,", (r) => r.bare),
-    ...phaseRows("bare oidc-provider, in-memory,", (r) => r.bareMemory),
+    ...phaseRows("federated (IdP apart)", "federated", `(goal on PostgreSQL ≥ ${GOAL_LOGINS_PER_CPU_SECOND}: ${perCpuGoal})`),
+    ...phaseRows("federated (demo IdP in Guichet)", "federatedInProcess"),
+    ...phaseRows("bare oidc-provider, Guichet adapter,", "bare"),
+    ...phaseRows("bare oidc-provider, in-memory,", "bareMemory"),
     [
       "ratio federated / bare (Guichet adapter)",
-      ...cells((r) => fmtRatio(ratioOf(r, r.bare))),
+      ...cells((r) => fmtRatio(ratioOf(r.federated, r.bare))),
       `(goal on PostgreSQL ≥ ${GOAL_RATIO}x: ${ratioGoal})`,
     ],
-    ["ratio federated / bare (in-memory)", ...cells((r) => fmtRatio(ratioOf(r, r.bareMemory)))],
+    ["ratio federated (IdP in Guichet) / bare", ...cells((r) => fmtRatio(ratioOf(r.federatedInProcess, r.bare)))],
+    ["ratio federated / bare (in-memory)", ...cells((r) => fmtRatio(ratioOf(r.federated, r.bareMemory)))],
   ];
   printFigures(["identity benchmark", ...labels], rows);
   if (pgSkipped) log(`PostgreSQL: skipped (${pgSkipped})`);
   else if (pg) {
     log(
-      `Goal "≥ ${GOAL_LOGINS_PER_CPU_SECOND} federated logins per server CPU-second on PostgreSQL": ${perCpuGoal} (${fmtRate(loginsPerCpuSecond(pg.federated))} per bench-process CPU-second)`,
+      `Goal "≥ ${GOAL_LOGINS_PER_CPU_SECOND} federated logins per server CPU-second on PostgreSQL": ${perCpuGoal} (${fmtRate(loginsPerCpuSecond(pg.federated))} per server CPU-second)`,
     );
     log(`Goal "federated ≥ ${GOAL_RATIO}× the bare single-leg code flow on PostgreSQL": ${ratioGoal} (${fmtRatio(pgRatio)})`);
   }
   for (const l of labels) {
-    for (const kind of ["federated", "bare", "bareMemory"] as const) {
+    for (const kind of KINDS) {
       const p = results[l]?.[kind];
       if (p && p.failures > 0) log(`WARNING: ${l}, ${KIND_LABEL[kind]}: ${p.failures} logins failed, first: ${p.firstFailure}`);
     }
   }
   log(
-    `Identity: ${IDENTITY_WORKERS} concurrent browsers, ${PLAN.federated} federated and ${PLAN.bare} bare logins per database in ${PLAN.rounds} alternating rounds after ${PLAN.warmup} warm-up logins each; ` +
-      "a login ends with the SP's token response (no userinfo). Federated: SP → hub (citizen federation) → demo IdP (demo-eidas1) and back, " +
-      "audit, outbox and sealer running. Bare: one oidc-provider on node:http, static client, ES256, login and consent at once; " +
+    `Identity: ${IDENTITY_WORKERS} concurrent browsers, ${PLAN.federated} logins of each federated kind and ${PLAN.bare} of each bare kind per database, in ${PLAN.rounds} alternating rounds after ${PLAN.warmup} warm-up logins each; ` +
+      "a login ends with the SP's token response (no userinfo). Federated: SP → hub (citizen federation) → IdP and back, audit, outbox and sealer running; " +
+      "the IdP is Guichet's demo IdP code (login page, form, oidc-provider), either in a process of its own keeping its state in memory (the goal's row: an IdP is somebody else's server) " +
+      "or inside Guichet's process as with npm start. Bare: one oidc-provider on node:http, static client, ES256, login and consent at once; " +
       "its storage is Guichet's PostgreSQL adapter on the same database (the ratio's baseline) or oidc-provider's in-memory adapter. " +
-      `CPU is process.cpuUsage() of the bench process, which holds Guichet with its demo IdP, the bare OPs, PGlite and the load generator alike (nothing subtracted; ${availableParallelism()} CPUs); ` +
-      "the PostgreSQL server's own CPU is read from /proc when it runs on this machine.",
+      "Server CPU is process.cpuUsage() of Guichet's process (which also holds the bare OPs, idle in other phases, and on PGlite the database); " +
+      `the IdP's process and the load generator are measured apart; the PostgreSQL server's own CPU is read from /proc when it runs on this machine (${availableParallelism()} CPUs shared by all).`,
   );
 }
 
@@ -511,11 +481,10 @@ function printTable(results: Partial<Record<TargetLabel, IdentityResult>>, pgSki
 export async function runIdentityBench(pgUrl: string): Promise<void> {
   const results: Partial<Record<TargetLabel, IdentityResult>> = {};
   const pglite = await openPGliteTarget();
-  try {
-    results.PGlite = await benchIdentityOn(pglite, undefined);
-  } finally {
-    await pglite.close();
-  }
+  const pgliteDescription = pglite.description;
+  await pglite.close();
+  // The child opens an in-memory PGlite of its own: the database must live in the server's process.
+  results.PGlite = await benchIdentityOn("PGlite", { kind: "pglite" }, pgliteDescription, undefined);
   let pgSkipped: string | undefined;
   const postgres = await openPostgresTarget(pgUrl);
   if (typeof postgres === "string") {
@@ -523,7 +492,8 @@ export async function runIdentityBench(pgUrl: string): Promise<void> {
     log(`\nPostgreSQL: skipped (${postgres})`);
   } else {
     try {
-      results.PostgreSQL = await benchIdentityOn(postgres, postgresCpuSampler(pgUrl));
+      const target: ServerTarget = { kind: "postgres", url: postgres.url as string, poolMax: POOL_MAX };
+      results.PostgreSQL = await benchIdentityOn("PostgreSQL", target, postgres.description, postgresCpuSampler(pgUrl));
     } finally {
       await postgres.close();
     }
