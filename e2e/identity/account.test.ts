@@ -44,7 +44,8 @@ const ACCOUNT_TITLE = "Mon compte";
 const HISTORY_CAPTION = "Connexions, consentements et déconnexions, du plus récent au plus ancien";
 const HISTORY_COLUMNS = ["Date", "Événement", "Service", "Compte utilisé", "Niveau", "Données transmises"];
 const SAVE = "Enregistrer mes préférences";
-const SAVED = "Vos préférences sont enregistrées. Elles s’appliquent dès votre prochaine connexion.";
+const SAVED_TITLE = "Préférences enregistrées";
+const SAVED = `${SAVED_TITLE} Vos préférences sont enregistrées. Elles s’appliquent dès maintenant : un compte bloqué ne vous connecte plus à aucun service.`;
 const SIGN_OUT = "Se déconnecter de Mon compte";
 /** What the demo SP asks for (openid identite_pivot email), as the history lists it. */
 const DEMO_SP_CLAIMS = "given_name, given_name_array, family_name, birthdate, gender, birthplace, birthcountry, email";
@@ -249,6 +250,12 @@ describe("identity: Mon compte, connection history and identity-provider prefere
       await page.waitForURL(`${baseUrl}/mon-compte?enregistre=1`);
       await landedOn(page, baseUrl, "/mon-compte", ACCOUNT_TITLE);
       assert.deepEqual(await texts(page, "main [role='status']"), [SAVED]);
+      // A new page, so no live region is announced: the title says it, and focus is on the message.
+      assert.equal(await page.title(), `${SAVED_TITLE} — ${ACCOUNT_TITLE} — Guichet`);
+      assert.equal(
+        await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.activeElement?.getAttribute("role")),
+        "status",
+      );
       assert.equal(await idpCheckbox(page, DEMO_IDP).isChecked(), false, "saved unchecked");
       assert.ok(await idpCheckbox(page, OTHER_IDP).isChecked());
       await expectNoAxeViolations(page, "Mon compte (saved)");

@@ -16,6 +16,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { insertServiceProvider } from "../../src/identity/index.ts";
 import {
   type BrowserGlobals,
   expectNoAxeViolations,
@@ -279,6 +280,57 @@ describe("identity: signing in to the demo service through the hub", { timeout: 
       await page.getByRole("button", { name: DEMO_IDP, exact: true }).click();
       await landedOn(page, baseUrl, /^\/interaction\/citizen\/[^/]+$/, CONSENT_TITLE);
       assert.equal((await tableRows(page)).Prénoms, "Chloé");
+    });
+  });
+
+  test("an SP on another site that sends its authorization request by POST gets single sign-on too", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
+    // SameSite=Lax cookies do not ride on a cross-site POST: the hub answers the POST with
+    // a 303 to the same request by GET, which carries them. The SP's pages are served by
+    // the test itself (Playwright routes) at an origin of another site.
+    const { baseUrl, browser } = setup();
+    const platform = (server as TestServer).platform;
+    const { clientId } = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "Service d’un autre site",
+      metadata: { redirect_uris: ["http://sp-autre-site.test/callback"], id_token_signed_response_alg: "ES256" },
+    });
+    await withPage(browser, {}, async (page) => {
+      await startCitizenSignIn(page, baseUrl);
+      await landedOn(page, baseUrl, /^\/interaction\/citizen\/[^/]+$/, CHOOSER_TITLE);
+      await chooseDemoIdp(page, baseUrl);
+      await signInAsChloe(page, baseUrl);
+      await page.getByRole("button", { name: "Continuer et transmettre", exact: true }).click();
+      await landedOn(page, baseUrl, "/demo-sp/callback/citizen", "Vous êtes connecté");
+
+      const state = "etat-de-la-demande-envoyee-en-post-0123";
+      const fields = {
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: "http://sp-autre-site.test/callback",
+        scope: "openid identite_pivot",
+        acr_values: "eidas1",
+        state,
+        nonce: "nonce-de-la-demande-envoyee-en-post-0123456",
+      };
+      const form = Object.entries(fields)
+        .map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`)
+        .join("");
+      await page.route("http://sp-autre-site.test/**", (route) =>
+        route.fulfill({
+          contentType: "text/html; charset=utf-8",
+          body: route.request().url().includes("/callback")
+            ? "<!doctype html><html lang=fr><title>Retour</title><h1>Retour au service</h1></html>"
+            : `<!doctype html><html lang=fr><title>Service</title><form method="post" action="${baseUrl}/api/v2/authorize">${form}<button>Se connecter</button></form></html>`,
+        }),
+      );
+      await page.goto("http://sp-autre-site.test/");
+      await page.getByRole("button", { name: "Se connecter" }).click();
+      await page.waitForURL((url) => url.origin === "http://sp-autre-site.test" && url.pathname === "/callback");
+      const back = new URL(page.url());
+      assert.equal(back.searchParams.get("state"), state);
+      assert.ok(back.searchParams.get("code"), "a code, without the chooser: the hub session was recognised");
     });
   });
 

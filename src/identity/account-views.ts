@@ -20,7 +20,8 @@ const T = {
     prefsLegend: "Comptes avec lesquels je peux me connecter",
     future: "Autoriser les comptes qui seront ajoutés plus tard",
     save: "Enregistrer mes préférences",
-    saved: "Vos préférences sont enregistrées. Elles s’appliquent dès votre prochaine connexion.",
+    saved: "Vos préférences sont enregistrées. Elles s’appliquent dès maintenant : un compte bloqué ne vous connecte plus à aucun service.",
+    savedTitle: "Préférences enregistrées",
     signOut: "Se déconnecter de Mon compte",
   },
   en: {
@@ -36,7 +37,8 @@ const T = {
     prefsLegend: "Accounts I can sign in with",
     future: "Allow accounts added later",
     save: "Save my preferences",
-    saved: "Your preferences are saved. They apply from your next sign-in.",
+    saved: "Your preferences are saved. They apply at once: a blocked account no longer signs you in to any service.",
+    savedTitle: "Preferences saved",
     signOut: "Sign out of My account",
   },
 };
@@ -73,7 +75,15 @@ export function renderAccount(
   );
   const main = html`<div class="fr-container fr-my-7w">
     <h1>${t.title}</h1>
-    ${v.saved && html`<div class="fr-alert fr-alert--success fr-mb-4w" role="status"><p>${t.saved}</p></div>`}
+    ${
+      // After the redirect that follows saving, the page loads anew: a live region would not be
+      // announced. The title says it first, and focus lands on the message (autofocus, no script).
+      v.saved &&
+      html`<div class="fr-alert fr-alert--success fr-mb-4w" role="status" tabindex="-1" autofocus>
+        <h2 class="fr-alert__title">${t.savedTitle}</h2>
+        <p>${t.saved}</p>
+      </div>`
+    }
     <h2>${t.historyTitle}</h2>
     ${
       v.connections.length === 0
@@ -108,5 +118,5 @@ export function renderAccount(
       <button type="submit" class="fr-btn fr-btn--tertiary">${t.signOut}</button>
     </form>
   </div>`;
-  return renderLayout(ctx, { title: t.title, main });
+  return renderLayout(ctx, { title: v.saved ? `${t.savedTitle} — ${t.title}` : t.title, main });
 }

@@ -217,6 +217,42 @@ describe("citizen federation (FranceConnect contract)", () => {
     assert.match(idpAgain.body, /Connexion de démonstration/, "the IdP session is over too");
   });
 
+  test("an authorization request sent by POST (a form) works as by GET, single sign-on included", async () => {
+    const postAuthorize = (browser: TestBrowser) => {
+      const { url, state } = authorizeUrl();
+      const params = Object.fromEntries(new URL(url).searchParams);
+      return { state, first: browser.request(`${base}/api/v2/authorize`, { form: params }) };
+    };
+    const browser = new TestBrowser();
+    const { first } = postAuthorize(browser);
+    const answer = await first;
+    assert.equal(answer.status, 303);
+    assert.ok(answer.location?.startsWith(`${base}/api/v2/authorize?`), answer.location);
+    const chooser = await browser.follow(answer.location as string);
+    assert.match(chooser.body, /Choisissez votre compte/);
+    const idpLogin = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
+      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
+    });
+    const back = await browser.follow(idpLogin.url, (u) => u.startsWith(sp.redirect), {
+      form: { _csrf: csrfOf(idpLogin.body), login: "marie.dupont" },
+    });
+    assert.ok(back.location?.startsWith(sp.redirect));
+
+    const again = postAuthorize(browser);
+    const sso = await browser.follow((await again.first).location as string, (u) => u.startsWith(sp.redirect));
+    const callback = new URL(sso.location as string);
+    assert.ok(callback.href.startsWith(sp.redirect), "signed in without choosing an IdP again");
+    assert.equal(callback.searchParams.get("state"), again.state);
+    assert.ok(callback.searchParams.get("code"));
+
+    const refused = await new TestBrowser().request(`${base}/api/v2/authorize`, {
+      form: { client_id: String(creds.clientId), client_id_: "x", redirect_uri: "https://evil.example/cb", response_type: "code" },
+    });
+    const refusedPage = await new TestBrowser().follow(refused.location as string);
+    assert.equal(refusedPage.status, 400, "the GET it turns into gets the same checks");
+    assert.equal(refusedPage.location, undefined, "never a redirect to an unregistered URI");
+  });
+
   test("private_key_jwt, PKCE S256, RS256, the claims parameter (amr, idp_id) and token revocation", async () => {
     const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: "sp-sig-1", use: "sig", alg: "ES256" };
@@ -344,6 +380,13 @@ describe("citizen federation (FranceConnect contract)", () => {
     assert.equal(posted.status, 400, "an IdP the SP does not allow cannot be forced");
     const hinted = await new TestBrowser().follow(request({ idp_hint: "demo-eidas1-bis" }));
     assert.match(hinted.url, /\/demo-idp\/demo-eidas1-bis\/login\//, "straight to the hinted IdP");
+
+    // A hub session opened through an IdP this SP does not allow is no single sign-on here.
+    const signedIn = new TestBrowser();
+    await signIn(signedIn, "demo-eidas1", "marie.dupont");
+    const elsewhere = await signedIn.follow(request(), (u) => u.startsWith(sp.redirect));
+    assert.equal(elsewhere.status, 200);
+    assert.match(elsewhere.body, /value="demo-eidas1-bis"/, "the person chooses an IdP this SP allows");
   });
 
   test("an unregistered redirect_uri gets an error page, never a redirect", async () => {
@@ -756,6 +799,44 @@ describe("rate limits", () => {
       await platform.close();
     }
   });
+
+  test("the token endpoint counts each SP by the client_id of its form body, whatever its IP", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // 3 per minute and per IP, so 30 per client id; every request below comes "from" another IP.
+    const platform = await openTestPlatform({
+      env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port), RATE_LIMIT_PER_MINUTE: "3", TRUST_PROXY: "true" },
+    });
+    try {
+      await platform.app.listen({ host: "127.0.0.1", port });
+      const post = (clientId: string, i: number) =>
+        fetch(`${base}/api/v2/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": `10.0.${Math.floor(i / 250)}.${i % 250}` },
+          body: new URLSearchParams({
+            grant_type: "authorization_code",
+            code: "no-such-code",
+            redirect_uri: "https://sp.exemple.test/callback",
+            client_id: clientId,
+            client_secret: "wrong",
+          }),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) statuses.push((await post("guichet-account", i)).status);
+      assert.ok(
+        statuses.every((s) => s === 401 || s === 400),
+        `refused as bad credentials, not limited: ${statuses}`,
+      );
+      const over = await post("guichet-account", 30);
+      assert.equal(over.status, 429);
+      assert.ok(Number(over.headers.get("retry-after")) > 0);
+      assert.equal(over.headers.get("ratelimit-remaining"), "0");
+      assert.equal(((await over.json()) as { error: string }).error, "temporarily_unavailable");
+      assert.notEqual((await post("another-client", 31)).status, 429, "another SP is not affected");
+    } finally {
+      await platform.close();
+    }
+  });
 });
 
 describe("identity providers that fail", () => {
@@ -1017,6 +1098,22 @@ describe("Mon compte: connection history and IdP preferences", () => {
     const saved = await browser.follow(`${base}/mon-compte/preferences`, () => false, { form });
     assert.match(saved.body, /Vos préférences sont enregistrées/);
     assert.doesNotMatch(saved.body, /value="demo-eidas1" checked/);
+
+    // The hub session this browser opened through the IdP now blocked no longer signs the person in:
+    // they choose again, among the IdPs they still allow.
+    const again = await browser.follow(
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: redirect,
+        scope: "openid identite_pivot",
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+      }).href,
+      (u) => u.startsWith(redirect),
+    );
+    assert.equal(again.status, 200, "no single sign-on");
+    assert.match(again.body, /Choisissez votre compte/);
+    assert.doesNotMatch(again.body, /value="demo-eidas1"/);
+    assert.match(again.body, /value="demo-eidas1-bis"/);
 
     const none = await browser.request(`${base}/mon-compte/preferences`, { form: { _csrf: csrfOf(saved.body), allow_future: "yes" } });
     assert.equal(none.status, 400);

@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
 import type Provider from "oidc-provider";
-import { createRateLimiter } from "../kernel/http/rate-limit.ts";
+import { errors, type KoaContextWithOIDC } from "oidc-provider";
+import { createRateLimiter, type RateLimiter, rateLimitHeaders } from "../kernel/http/rate-limit.ts";
 import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
 import { parseLocale } from "../kernel/i18n/index.ts";
 import type { GuichetModule, ModuleDeps, Seed } from "../kernel/module.ts";
@@ -17,6 +18,7 @@ import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
 import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
 import { demoSpRoutes, demoSpSeed } from "./demo-sp.ts";
+import { createEligibility } from "./eligibility.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection, subscribeHistory } from "./history.ts";
 import { insertIdentityProvider } from "./idp-registry.ts";
@@ -48,28 +50,71 @@ const KEY_REFRESH_MS = 60_000;
 
 /**
  * Rate limits on the sign-in surface: authorize and token endpoints of every
- * federation, the interaction pages and the IdP callback; per client IP, and per
- * client id where the request names one (query, or HTTP Basic at the token endpoint).
+ * federation, the interaction pages and the IdP callback, per client IP; the
+ * authorize endpoint per client id too. At the token and revocation endpoints
+ * the client id is in the body, which oidc-provider reads: those are counted
+ * per client by the provider itself (limitClient, below).
  */
-function registerRateLimits(app: FastifyInstance, perMinute: number): void {
-  const limiter = createRateLimiter();
+function registerRateLimits(app: FastifyInstance, limiter: RateLimiter, perMinute: number): void {
   const endpoints = FEDERATION_IDS.map((id) => FEDERATIONS[id].prefix);
-  const clientOf = (request: FastifyRequest) => {
-    const query = request.query as Record<string, unknown> | undefined;
-    if (typeof query?.client_id === "string") return `client:${query.client_id}`;
-    const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? "")?.[1];
-    return basic ? `client:${decodeURIComponent(Buffer.from(basic, "base64").toString().split(":")[0] ?? "")}` : undefined;
-  };
   const ipRule = { name: "identity-ip", max: perMinute, windowMs: 60_000, keys: (r: FastifyRequest) => [`ip:${r.ip}`] };
-  const clientRule = { name: "identity-client", max: perMinute * 10, windowMs: 60_000, keys: (r: FastifyRequest) => [clientOf(r)] };
+  const clientRule = {
+    name: "identity-client",
+    max: perMinute * 10,
+    windowMs: 60_000,
+    keys: (r: FastifyRequest) => {
+      const clientId = (r.query as Record<string, unknown> | undefined)?.client_id;
+      return [typeof clientId === "string" ? `client:${clientId}` : undefined];
+    },
+  };
   app.addHook("onRequest", async (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
-    if (endpoints.some((p) => path === `${p}/authorize` || path === `${p}/token`)) {
+    if (endpoints.some((p) => path === `${p}/authorize`)) {
       limiter.check([ipRule, clientRule], request, reply);
-    } else if (path.startsWith("/interaction/") || path === "/identity/callback" || /^\/demo-idp\/[^/]+\/login\//.test(path)) {
+    } else if (
+      endpoints.some((p) => path === `${p}/token` || path === `${p}/token/revocation`) ||
+      path.startsWith("/interaction/") ||
+      path === "/identity/callback" ||
+      /^\/demo-idp\/[^/]+\/login\//.test(path)
+    ) {
       limiter.check([ipRule], request, reply);
     }
   });
+}
+
+/**
+ * FranceConnect lets an SP send its authorization request by POST (a form). The
+ * hub answers it with a 303 to the same request by GET: oidc-provider would take
+ * POST only with SameSite=None session cookies, which a cross-site form needs to
+ * carry them; after the 303 the browser makes a top-level GET, which carries the
+ * hub's SameSite=Lax cookies, so single sign-on works the same either way.
+ */
+function authorizeByPost(app: FastifyInstance, prefix: string): void {
+  app.post(`${prefix}/authorize`, { config: { csrf: false } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, string | string[]>;
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(body)) {
+      for (const v of Array.isArray(value) ? value : [value]) query.append(name, String(v));
+    }
+    return reply.redirect(`${prefix}/authorize?${query}`, 303);
+  });
+}
+
+/** The per-client limit of the token and revocation endpoints, inside oidc-provider (see registerRateLimits). */
+function clientLimit(limiter: RateLimiter, perMinute: number) {
+  return (ctx: KoaContextWithOIDC, clientId: string) => {
+    const state = limiter.hit({ name: "identity-client", max: perMinute * 10, windowMs: 60_000 }, `client:${clientId}`);
+    const current = Number(ctx.response.get("ratelimit-remaining") || Number.POSITIVE_INFINITY);
+    if (state.remaining < current) for (const [name, value] of Object.entries(rateLimitHeaders(state))) ctx.set(name, value);
+    if (state.remaining < 0) {
+      const err = new errors.CustomOIDCProviderError(
+        "temporarily_unavailable",
+        `too many requests for this client; retry in ${state.resetSeconds} s`,
+      );
+      Object.assign(err, { status: 429, statusCode: 429 });
+      throw err;
+    }
+  };
 }
 
 async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
@@ -80,7 +125,9 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   redis?.on("error", (err) => logger.error({ err }, "identity: Redis error"));
   const upstream = createUpstream({ db, secret: config.secret, publicUrl });
   const registry = await createRegistryCache(deps.database, config.secret);
-  registerRateLimits(app, config.rateLimitPerMinute);
+  const eligibility = createEligibility(db, registry);
+  const limiter = createRateLimiter();
+  registerRateLimits(app, limiter, config.rateLimitPerMinute);
   if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
   const idpFor = (idpId: string) => registry.identityProvider(idpId);
   const build = (id: FederationId, keys: PrivateJwk[]) =>
@@ -93,6 +140,8 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
       trustProxy: config.http.trustProxy,
       keys,
       redis,
+      limitClient: clientLimit(limiter, config.rateLimitPerMinute),
+      sessionIdpAllowed: (clientId, acr, accountId, idpId) => eligibility.sessionIdpAllowed(id, clientId, acr, accountId, idpId),
       renderError: (ctx, out) =>
         renderErrorPage(
           { locale: "fr", path: "/", csrfToken: "", serviceName: config.serviceName, dsfrBase: DSFR_BASE, nav: [] },
@@ -125,7 +174,10 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
     }
   };
   await refreshProviders();
-  for (const id of FEDERATION_IDS) await mountProvider(app, FEDERATIONS[id].prefix, () => providers[id]);
+  for (const id of FEDERATION_IDS) {
+    await mountProvider(app, FEDERATIONS[id].prefix, () => providers[id]);
+    authorizeByPost(app, FEDERATIONS[id].prefix);
+  }
   if (config.demo) {
     const pageContext = () => ({
       locale: "fr" as const,

@@ -12,9 +12,9 @@ import { AppError, type PeopleMessage } from "../kernel/errors.ts";
 import { parseCookies, serializeCookie } from "../kernel/http/cookies.ts";
 import { formValue } from "../kernel/http/form.ts";
 import { useHandoverCsp } from "../kernel/http/security-headers.ts";
+import { createEligibility } from "./eligibility.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import { recordConnection } from "./history.ts";
-import { meetsLevel } from "./idp-registry.ts";
 import { accountClaims } from "./provider.ts";
 import type { RegistryCache } from "./registry-cache.ts";
 import { CALLBACK_PATH, type createUpstream, UpstreamError } from "./upstream.ts";
@@ -55,6 +55,7 @@ function federationOf(request: FastifyRequest): FederationId {
 
 export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { db, registry, providers, upstream } = deps;
+  const eligibility = createEligibility(db, registry);
   const secure = deps.publicUrl.protocol === "https:";
 
   async function details(request: FastifyRequest, reply: FastifyReply) {
@@ -65,18 +66,6 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     } catch {
       throw expired();
     }
-  }
-
-  /** The IdPs this person may use for this request: the federation's, active, able to reach the level, allowed by the SP. */
-  async function eligibleIdps(federation: FederationId, clientId: string, acr: string) {
-    const sp = await registry.serviceProvider(clientId);
-    const levels = FEDERATIONS[federation].acrValues;
-    return (await registry.identityProviders(federation)).filter((idp) => {
-      if (!idp.active || !meetsLevel(levels, idp.acrValues, acr)) return false;
-      if (!sp) return false;
-      const listed = sp.idp_filter.includes(idp.id);
-      return sp.idp_filter_mode === "allow" ? listed : !listed;
-    });
   }
 
   async function goToIdp(reply: FastifyReply, federation: FederationId, uid: string, idpId: string, acr: string) {
@@ -121,7 +110,8 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
       );
     }
 
-    const idps = await eligibleIdps(federation, clientId, acr);
+    // A person with a hub session (single sign-on refused, see provider.ts) is known: their blocked IdPs are left out.
+    const idps = await eligibility.eligibleIdps(federation, clientId, acr, interaction.session?.accountId);
     const hint = interaction.params.idp_hint;
     if (typeof hint === "string" && idps.some((i) => i.id === hint) && !(request.query as Record<string, string>).error) {
       return goToIdp(reply, federation, interaction.uid, hint, acr);
@@ -144,7 +134,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
     const { federation, interaction } = await details(request, reply);
     const acr = String(interaction.params.acr_values ?? FEDERATIONS[federation].defaultAcr);
     const idpId = formValue(request.body, "idp") ?? "";
-    const idps = await eligibleIdps(federation, String(interaction.params.client_id), acr);
+    const idps = await eligibility.eligibleIdps(federation, String(interaction.params.client_id), acr, interaction.session?.accountId);
     if (!idps.some((i) => i.id === idpId)) {
       throw new AppError(400, "idp_not_allowed", "This identity provider cannot be used here", {
         fields: [{ field: "idp", message: "is not one of the proposed identity providers" }],

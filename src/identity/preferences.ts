@@ -1,7 +1,9 @@
 /*
  * A citizen's identity-provider preferences: blocked IdPs, and whether IdPs
  * added later are allowed. Enforced when the person comes back from an IdP (the
- * hub only knows who they are then), as FranceConnect does.
+ * hub only knows who they are then), as FranceConnect does, and at single sign-on:
+ * a hub session opened through an IdP blocked since signs nobody in any more
+ * (eligibility.ts).
  */
 import { sql } from "kysely";
 import type { Db } from "../kernel/db/database.ts";

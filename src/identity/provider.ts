@@ -6,9 +6,10 @@
  * revocation, RP-initiated logout. Clients come from the SP registry.
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
-import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
 import type { Logger } from "pino";
 import { deriveKey } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
@@ -17,6 +18,9 @@ import { type AccountRow, createAdapterFactory, readAheadAccount, useWriteBatche
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
 import type { PrivateJwk } from "./keys.ts";
 import { pairwiseSub } from "./pivot.ts";
+
+const { Check } = interactionPolicy;
+
 import { createRedisAdapterFactory } from "./redis-adapter.ts";
 import { clientMetadata } from "./registry.ts";
 import type { RegistryCache } from "./registry-cache.ts";
@@ -39,6 +43,18 @@ export interface ProviderDeps {
   upstreamLogout: (sessionUid: string, finalLocation: string) => Promise<string | undefined>;
   /** Links a hub session to the IdP login it came from. */
   linkUpstreamSession: (sessionUid: string, upstream: { idpId: string; idToken: string }, ttlSeconds: number) => Promise<void>;
+  /**
+   * Counts a request of an SP authenticating at the token or revocation endpoint
+   * (its client id is known only once oidc-provider has read the body); throws an
+   * oidc-provider error with status 429 when the SP is over its limit.
+   */
+  limitClient?: (ctx: KoaContextWithOIDC, clientId: string) => void;
+  /**
+   * Whether a hub session opened through `idpId` may serve this SP at this level
+   * without a new sign-in (the IdP still active, allowed by the SP, not blocked by
+   * the person since). Single sign-on is refused otherwise: the person chooses again.
+   */
+  sessionIdpAllowed: (clientId: string, acr: string, accountId: string, idpId: string) => Promise<boolean>;
   /** Called, and awaited before the browser is answered, when an SP receives a code or a person logs out. */
   onConnection: (c: {
     kind: "login" | "logout";
@@ -52,6 +68,9 @@ export interface ProviderDeps {
   }) => Promise<void>;
 }
 
+/** Endpoints where an SP authenticates with its credentials (counted per client id). */
+const CLIENT_AUTH_ROUTES = new Set(["token", "revocation"]);
+
 const CUSTOM_METADATA = ["entity_id", "consent_required", "idp_filter_mode", "idp_filter", "allowed_idp_hints"];
 
 const withAccountFields = (row: AccountRow) => ({ ...row.claims, idp_id: row.idp_id, amr: row.amr });
@@ -62,6 +81,15 @@ export async function accountClaims(db: Db, federation: Federation["id"], accoun
     select claims, idp_id, amr from identity.accounts where federation = ${federation} and account_id = ${accountId}`.execute(db);
   const row = rows[0];
   return row && withAccountFields(row);
+}
+
+/** oidc-provider's default policy, with one more reason for the login prompt: the session's IdP is not allowed here. */
+function loginPolicy(sessionIdpCheck: (ctx: KoaContextWithOIDC) => Promise<boolean>) {
+  const policy = interactionPolicy.base();
+  policy
+    .get("login")
+    ?.checks.add(new Check("idp_not_allowed", "the identity provider of the session may not be used for this request", sessionIdpCheck));
+  return policy;
 }
 
 export function issuerOf(federation: Federation, publicUrl: URL): string {
@@ -95,7 +123,15 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
   // The registry cache hands out the same row object until the row changes: its metadata
   // (with the derived secret, an HMAC) is computed once per row, not at every client lookup.
   const metadataByRow = new WeakMap<object, ReturnType<typeof clientMetadata>>();
+  // The request being served, for the per-client rate limit of client-authenticated endpoints.
+  const requests = new AsyncLocalStorage<KoaContextWithOIDC>();
+  const counted = new WeakSet<object>();
   const findClient = async (clientId: string) => {
+    const ctx = requests.getStore();
+    if (ctx && deps.limitClient && CLIENT_AUTH_ROUTES.has(String(ctx.oidc?.route)) && !counted.has(ctx)) {
+      counted.add(ctx);
+      deps.limitClient(ctx, clientId);
+    }
     const sp = await deps.registry.serviceProvider(clientId);
     if (!sp) return undefined;
     let metadata = metadataByRow.get(sp);
@@ -222,7 +258,21 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
         }
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${federation.id}/${interaction.uid}` },
+    interactions: {
+      policy: loginPolicy(async (ctx) => {
+        const { session, result, client, params } = ctx.oidc;
+        // A sign-in that just happened was checked when the IdP answered.
+        if (!session?.accountId || (result as { login?: unknown } | undefined)?.login || !client) return Check.NO_NEED_TO_PROMPT;
+        const account = await accountOf(ctx, session.accountId);
+        const idpId = account?.idp_id;
+        if (typeof idpId !== "string") return Check.REQUEST_PROMPT;
+        const acr = String(params?.acr_values ?? federation.defaultAcr);
+        return (await deps.sessionIdpAllowed(client.clientId, acr, session.accountId, idpId))
+          ? Check.NO_NEED_TO_PROMPT
+          : Check.REQUEST_PROMPT;
+      }),
+      url: (_ctx, interaction) => `/interaction/${federation.id}/${interaction.uid}`,
+    },
     async findAccount(ctx, accountId) {
       const claims = await accountOf(ctx, accountId);
       return claims && { accountId, claims: async () => ({ ...claims, sub: accountId }) };
@@ -274,7 +324,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
     // Read before the route runs: a logout destroys the session.
     const before = ctx.oidc?.session?.accountId;
     const sessionUid = ctx.oidc?.session?.uid;
-    await next();
+    await requests.run(ctx as KoaContextWithOIDC, next);
     const oidc = ctx.oidc;
     if (!oidc || ctx.status !== 303) return;
     const client = oidc.client;

@@ -17,6 +17,25 @@ export interface RateLimitRule {
   keys: (request: FastifyRequest) => (string | undefined)[];
 }
 
+export interface RateLimitState {
+  limit: number;
+  /** Requests left in the window; negative once over the limit. */
+  remaining: number;
+  resetSeconds: number;
+}
+
+/** The RateLimit-* headers of a state, with Retry-After once over the limit. */
+export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
+  return {
+    "ratelimit-limit": String(state.limit),
+    "ratelimit-remaining": String(Math.max(0, state.remaining)),
+    "ratelimit-reset": String(state.resetSeconds),
+    ...(state.remaining < 0 ? { "retry-after": String(state.resetSeconds) } : {}),
+  };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
 export function createRateLimiter(now: () => number = Date.now) {
   const windows = new Map<string, { count: number; resetAt: number }>();
   let lastSweep = now();
@@ -27,32 +46,34 @@ export function createRateLimiter(now: () => number = Date.now) {
     for (const [key, w] of windows) if (w.resetAt <= t) windows.delete(key);
   }
 
-  /** Counts the request against every rule; sets the headers of the tightest; throws a 429 AppError when over a limit. */
-  function check(rules: RateLimitRule[], request: FastifyRequest, reply: FastifyReply): void {
+  /** Counts one request against `rule` for `key`; says how much is left (negative: over the limit). */
+  function hit(rule: Omit<RateLimitRule, "keys">, key: string): RateLimitState {
     const t = now();
     sweep(t);
-    let tightest: { max: number; remaining: number; resetAt: number } | undefined;
+    const k = `${rule.name}|${key}`;
+    let w = windows.get(k);
+    if (!w || w.resetAt <= t) {
+      w = { count: 0, resetAt: t + rule.windowMs };
+      windows.set(k, w);
+    }
+    w.count++;
+    return { limit: rule.max, remaining: rule.max - w.count, resetSeconds: Math.max(1, Math.ceil((w.resetAt - t) / 1000)) };
+  }
+
+  /** Counts the request against every rule; sets the headers of the tightest; throws a 429 AppError when over a limit. */
+  function check(rules: RateLimitRule[], request: FastifyRequest, reply: FastifyReply): void {
+    let tightest: RateLimitState | undefined;
     for (const rule of rules) {
       for (const part of rule.keys(request)) {
         if (!part) continue;
-        const key = `${rule.name}|${part}`;
-        let w = windows.get(key);
-        if (!w || w.resetAt <= t) {
-          w = { count: 0, resetAt: t + rule.windowMs };
-          windows.set(key, w);
-        }
-        w.count++;
-        const remaining = rule.max - w.count;
-        if (!tightest || remaining < tightest.remaining) tightest = { max: rule.max, remaining, resetAt: w.resetAt };
+        const state = hit(rule, part);
+        if (!tightest || state.remaining < tightest.remaining) tightest = state;
       }
     }
     if (!tightest) return;
-    const reset = Math.max(1, Math.ceil((tightest.resetAt - t) / 1000));
-    reply.header("ratelimit-limit", String(tightest.max));
-    reply.header("ratelimit-remaining", String(Math.max(0, tightest.remaining)));
-    reply.header("ratelimit-reset", String(reset));
+    for (const [name, value] of Object.entries(rateLimitHeaders(tightest))) reply.header(name, value);
     if (tightest.remaining < 0) {
-      reply.header("retry-after", String(reset));
+      const reset = tightest.resetSeconds;
       throw new AppError(429, "rate_limited", `Too many requests; try again in ${reset} s`, {
         forPeople: {
           fr: `Trop de tentatives en peu de temps. Réessayez dans ${reset} secondes.`,
@@ -62,5 +83,5 @@ export function createRateLimiter(now: () => number = Date.now) {
     }
   }
 
-  return { check };
+  return { check, hit };
 }
