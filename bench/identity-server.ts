@@ -11,8 +11,9 @@
  *     database — the baseline;
  *   - a bare oidc-provider with its in-memory adapter — for information.
  * Role "idp" runs Guichet's demo identity provider code (login page, form,
- * oidc-provider) alone, its sessions and codes in memory: an IdP of the
- * federation, which in production is somebody else's server.
+ * oidc-provider) alone, its sessions and codes in memory, and the fake civil
+ * registry (RNIPP) the hub checks each citizen against: somebody else's servers
+ * in production.
  *
  * Each sends its endpoints to the parent and answers `cpu` messages with
  * process.cpuUsage() (every thread of the process: libuv's pool included).
@@ -28,6 +29,7 @@ import Provider, { type Adapter, type Configuration } from "oidc-provider";
 import { createAdapterFactory, useWriteBatches } from "../src/identity/adapter.ts";
 import { demoIdpClientSecret, demoIdpIssuer, HUB_CLIENT_ID, mountDemoIdp } from "../src/identity/demo-idp/demo-idp.ts";
 import { CITIZENS } from "../src/identity/demo-idp/people.ts";
+import { demoRnippRoutes } from "../src/identity/demo-rnipp/demo-rnipp.ts";
 import { insertIdentityProvider, insertServiceProvider } from "../src/identity/index.ts";
 import { loadConfig } from "../src/kernel/config.ts";
 import { type Database, openDatabase } from "../src/kernel/db/database.ts";
@@ -89,6 +91,8 @@ async function startGuichet(
     PORT: String(port),
     GUICHET_DEMO: "true",
     RATE_LIMIT_PER_MINUTE: "1000000",
+    // The civil registry is somebody else's server too: the fake runs with the IdP.
+    RNIPP_URL: `http://127.0.0.1:${idp.port}/demo-rnipp`,
   });
   // The child owns the database and closes it itself, after the platform.
   const platform: Platform = await openPlatform(config, createLogger("silent"), { database: { ...database, close: async () => {} } });
@@ -203,6 +207,7 @@ async function startIdp(database: Database, port: number, hubUrl: string, secret
   const idpModule: GuichetModule = {
     name: "bench-idp",
     async routes(app, deps) {
+      await demoRnippRoutes(app);
       await mountDemoIdp(
         app,
         { id: EXTERNAL_IDP, name: "IdP du banc d’essai", federation: "citizen", levels: ["eidas1"], people: CITIZENS },

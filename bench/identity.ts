@@ -45,10 +45,10 @@ const GOAL_RATIO = 0.35;
 /** Logins per phase; each timed phase is split in ROUNDS alternating rounds. */
 const PLAN = {
   // Enough for the JIT to settle: the first logins of a process cost twice the later ones.
-  warmup: 160,
-  federated: 320,
-  bare: 640,
-  rounds: 2,
+  warmup: 240,
+  federated: 640,
+  bare: 1280,
+  rounds: 4,
 };
 
 const PERSON = "marie.dupont";
@@ -72,6 +72,8 @@ export interface Phase {
   pgCpuSeconds?: number;
   /** HTTP requests the browser and the SP made, in all. */
   requests: number;
+  /** Server CPU-seconds per login of each round (their spread tells how steady the machine was). */
+  roundCpuPerLogin: number[];
 }
 
 export type IdentityResult = Record<Kind, Phase>;
@@ -85,6 +87,7 @@ const emptyPhase = (): Phase => ({
   clientCpuSeconds: 0,
   idpCpuSeconds: 0,
   requests: 0,
+  roundCpuPerLogin: [],
 });
 
 function merge(into: Phase, p: Phase): void {
@@ -98,6 +101,7 @@ function merge(into: Phase, p: Phase): void {
   into.idpCpuSeconds += p.idpCpuSeconds;
   into.requests += p.requests;
   if (p.pgCpuSeconds !== undefined) into.pgCpuSeconds = (into.pgCpuSeconds ?? 0) + p.pgCpuSeconds;
+  if (p.logins > 0) into.roundCpuPerLogin.push(p.cpuSeconds / p.logins);
 }
 
 const rate = (p: Phase | undefined) => (p && p.ms > 0 ? (p.logins * 1000) / p.ms : undefined);
@@ -424,6 +428,13 @@ function printTable(results: Partial<Record<TargetLabel, IdentityResult>>, pgSki
       ...cells((r) => fmtCpu(cpuPerLogin(r[kind]))),
     ],
     ["  logins per server CPU-second", ...cells((r) => fmtRate(loginsPerCpuSecond(r[kind]))), ...(goal ? [goal] : [])],
+    [
+      "    worst / best round",
+      ...cells((r) => {
+        const rounds = r[kind].roundCpuPerLogin;
+        return rounds.length ? `${fmtRate(1 / Math.max(...rounds))} / ${fmtRate(1 / Math.min(...rounds))}` : "—";
+      }),
+    ],
     ...(kind === "federated"
       ? ([["  identity provider CPU-seconds per login", ...cells((r) => perLogin(r[kind], r[kind].idpCpuSeconds))]] as [
           string,

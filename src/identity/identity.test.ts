@@ -10,34 +10,13 @@ import * as client from "openid-client";
 import { loadConfig } from "../kernel/config.ts";
 import { openDatabase } from "../kernel/db/database.ts";
 import { createLogger } from "../kernel/logger.ts";
-import { csrfOf, formOf, type Hop, TestBrowser } from "../kernel/testing/browser.ts";
+import { csrfOf, formOf, TestBrowser } from "../kernel/testing/browser.ts";
 import { openTestDatabase } from "../kernel/testing/database.ts";
 import { freePort } from "../kernel/testing/net.ts";
 import { openPlatform, type Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
-
-/** A Guichet with its demo IdPs, listening on a free port that is also its PUBLIC_URL (the hub calls itself over HTTP). */
-async function startHub(env: Record<string, string> = {}): Promise<{ platform: Platform; base: string }> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const platform = await openTestPlatform({ env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port), ...env } });
-  await platform.app.listen({ host: "127.0.0.1", port });
-  return { platform, base };
-}
-
-/** From the hub's IdP chooser: picks `idp`, signs in there as `login`, and follows redirects until `stop`. */
-async function pickAndSignIn(browser: TestBrowser, chooser: Hop, idp: string, login: string, stop: (url: string) => boolean) {
-  const idpPage = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
-  return browser.follow(idpPage.url, stop, { form: { _csrf: csrfOf(idpPage.body), login } });
-}
-
-/** An openid-client configuration for a service provider of `federation` (by its issuer path). */
-function discoverSp(base: string, path: string, creds: { clientId: string; clientSecret: string | undefined }) {
-  return client.discovery(new URL(`${base}${path}`), creds.clientId, creds.clientSecret, undefined, {
-    execute: [client.allowInsecureRequests],
-  });
-}
+import { discoverSp, pickAndSignIn, startHub } from "./testing/hub.ts";
 
 describe("citizen federation (FranceConnect contract)", () => {
   let platform: Platform;

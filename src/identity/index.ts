@@ -17,6 +17,7 @@ import { accountRoutes } from "./account.ts";
 import { deleteExpiredPayloads } from "./adapter.ts";
 import { type DemoIdpDefinition, demoIdpClientSecret, HUB_CLIENT_ID, mountDemoIdp } from "./demo-idp/demo-idp.ts";
 import { AGENTS, CITIZENS, PROFESSIONALS } from "./demo-idp/people.ts";
+import { demoRnippRoutes } from "./demo-rnipp/demo-rnipp.ts";
 import { demoSpRoutes, demoSpSeed } from "./demo-sp.ts";
 import { createEligibility } from "./eligibility.ts";
 import { FEDERATION_IDS, FEDERATIONS, type FederationId } from "./federations.ts";
@@ -28,6 +29,7 @@ import { mountProvider } from "./mount.ts";
 import { operatorRoutes } from "./operator.ts";
 import { createFederationProvider } from "./provider.ts";
 import { createRegistryCache } from "./registry-cache.ts";
+import { createRnippClient } from "./rnipp.ts";
 import { createUpstream } from "./upstream.ts";
 
 export { IDENTITY_COMMANDS, runIdentityCommand } from "./cli.ts";
@@ -123,12 +125,20 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
   const providers = {} as Record<FederationId, Provider>;
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   redis?.on("error", (err) => logger.error({ err }, "identity: Redis error"));
-  const upstream = createUpstream({ db, secret: config.secret, publicUrl });
+  const rnipp = config.rnipp.url ? createRnippClient({ baseUrl: config.rnipp.url, timeoutMs: config.rnipp.timeoutMs }) : undefined;
+  if (!rnipp)
+    logger.warn(
+      "identity: RNIPP_URL is not set: citizens' identities are passed on as their IdP sends them, unchecked against the civil registry",
+    );
+  const upstream = createUpstream({ db, secret: config.secret, publicUrl, rnipp });
   const registry = await createRegistryCache(deps.database, config.secret);
   const eligibility = createEligibility(db, registry);
   const limiter = createRateLimiter();
   registerRateLimits(app, limiter, config.rateLimitPerMinute);
-  if (config.demo) await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
+  if (config.demo) {
+    await demoSpRoutes(app, { db, secret: config.secret, publicUrl });
+    await demoRnippRoutes(app);
+  }
   const idpFor = (idpId: string) => registry.identityProvider(idpId);
   const build = (id: FederationId, keys: PrivateJwk[]) =>
     createFederationProvider(FEDERATIONS[id], {

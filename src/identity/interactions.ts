@@ -37,6 +37,16 @@ const CLAIM_LABELS: Record<string, { fr: string; en: string }> = {
   birthcountry: { fr: "Pays de naissance (code INSEE)", en: "Country of birth (INSEE code)" },
   email: { fr: "Adresse électronique", en: "E-mail address" },
   preferred_username: { fr: "Nom d’usage", en: "Used name" },
+  idp_birthdate: { fr: "Date de naissance telle que la donne le compte choisi", en: "Date of birth as the chosen account gives it" },
+  rnipp_given_name: { fr: "Prénoms selon l’état civil (INSEE)", en: "Given names per the civil registry (INSEE)" },
+  rnipp_family_name: { fr: "Nom de naissance selon l’état civil (INSEE)", en: "Birth name per the civil registry (INSEE)" },
+  rnipp_birthdate: { fr: "Date de naissance selon l’état civil (INSEE)", en: "Date of birth per the civil registry (INSEE)" },
+  rnipp_gender: { fr: "Sexe selon l’état civil (INSEE)", en: "Sex per the civil registry (INSEE)" },
+  rnipp_birthplace: { fr: "Lieu de naissance selon l’état civil (code INSEE)", en: "Place of birth per the civil registry (INSEE code)" },
+  rnipp_birthcountry: {
+    fr: "Pays de naissance selon l’état civil (code INSEE)",
+    en: "Country of birth per the civil registry (INSEE code)",
+  },
 };
 
 const expired = () =>
@@ -228,8 +238,10 @@ export async function interactionRoutes(app: FastifyInstance, deps: Deps): Promi
 const GENDERS = { male: { fr: "Masculin", en: "Male" }, female: { fr: "Féminin", en: "Female" } } as const;
 
 function displayValue(claim: string, value: unknown, locale: "fr" | "en"): string {
-  if (claim === "gender" && (value === "male" || value === "female")) return GENDERS[value][locale];
-  if (claim === "birthplace" && value === "") return locale === "fr" ? "(né ou née à l’étranger)" : "(born abroad)";
+  if ((claim === "gender" || claim === "rnipp_gender") && (value === "male" || value === "female")) return GENDERS[value][locale];
+  if ((claim === "birthplace" || claim === "rnipp_birthplace") && value === "")
+    return locale === "fr" ? "(né ou née à l’étranger)" : "(born abroad)";
+  if (value === undefined) return locale === "fr" ? "(non disponible)" : "(not available)";
   return Array.isArray(value) ? value.join(" ") : String(value ?? "");
 }
 
@@ -250,6 +262,18 @@ const KNOWN_ERRORS: Record<string, PeopleMessage> = {
   idp_unreachable: {
     fr: "Le compte choisi ne répond pas pour le moment. Réessayez plus tard ou choisissez un autre compte.",
     en: "The chosen account does not answer at the moment. Try again later or choose another account.",
+  },
+  rnipp_not_identified: {
+    fr: "Votre identité n’a pas pu être vérifiée auprès de l’état civil (répertoire de l’INSEE). Vérifiez les informations de votre compte auprès de son fournisseur, ou choisissez un autre compte.",
+    en: "Your identity could not be checked against the civil registry (INSEE's register). Check your account's information with its provider, or choose another account.",
+  },
+  rnipp_deceased: {
+    fr: "Cette identité ne peut pas être utilisée pour se connecter. Si vous pensez qu’il s’agit d’une erreur, contactez l’administration qui exploite ce service en indiquant le code.",
+    en: "This identity cannot be used to sign in. If you think this is a mistake, contact the administration running this service, quoting the code.",
+  },
+  rnipp_unavailable: {
+    fr: "Le service qui vérifie les identités auprès de l’état civil ne répond pas pour le moment. Réessayez dans quelques minutes.",
+    en: "The service that checks identities against the civil registry does not answer at the moment. Try again in a few minutes.",
   },
   idp_access_denied: {
     fr: "La connexion a été refusée par le fournisseur du compte. Réessayez ou choisissez un autre compte.",

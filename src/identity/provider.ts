@@ -116,7 +116,6 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
     return account;
   };
   const subSecret = deriveKey(secret, `identity-sub-${federation.id}`).toString("hex");
-  const cookieKey = deriveKey(secret, `identity-cookies-${federation.id}`).toString("base64url");
   const cookiePrefix = `guichet_${federation.id.replace("-", "_")}`;
   const algs = federation.signingAlgs;
 
@@ -147,11 +146,13 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       ? createRedisAdapterFactory(deps.redis, federation.id, findClient)
       : createAdapterFactory(db, federation.id, findClient),
     jwks: { keys: deps.keys },
+    // Unsigned, as oidc-provider has them by default: each value is a random identifier of
+    // 126 bits looked up in the shared store, which a signature cannot make any harder to
+    // guess or to steal, and verifying one costs two HMACs per cookie read (tsscmp).
     cookies: {
-      keys: [cookieKey],
       names: { session: `${cookiePrefix}_session`, interaction: `${cookiePrefix}_interaction`, resume: `${cookiePrefix}_resume` },
-      long: { httpOnly: true, sameSite: "lax", signed: true },
-      short: { httpOnly: true, sameSite: "lax", signed: true },
+      long: { httpOnly: true, sameSite: "lax" },
+      short: { httpOnly: true, sameSite: "lax" },
     },
     routes: {
       authorization: "/authorize",

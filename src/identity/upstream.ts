@@ -10,7 +10,7 @@
  * login, and the cookie binds the IdP's answer to the browser that chose the
  * IdP, which already had to hold the interaction's cookie to choose.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import * as client from "openid-client";
 import { deriveKey, openSecret, sealSecret } from "../kernel/crypto.ts";
@@ -21,9 +21,10 @@ import { outboundFetch } from "../kernel/http/outbound.ts";
 import type { JsonObject } from "../kernel/json.ts";
 import { FEDERATIONS, type FederationId } from "./federations.ts";
 import type { IdentityProvider } from "./idp-registry.ts";
-import { identityHash, validatePivot } from "./pivot.ts";
+import { identityHash, type PivotIdentity, validatePivot } from "./pivot.ts";
 import { allows, findPreferences } from "./preferences.ts";
 import { professionalAccountId, validateProfessional } from "./professional.ts";
+import { type RnippClient, type RnippOutcome, RnippUnavailable } from "./rnipp.ts";
 
 export interface UpstreamResult {
   accountId: string;
@@ -69,11 +70,14 @@ export function createUpstream({
   db,
   secret,
   publicUrl,
+  rnipp,
   timeoutSeconds = 10,
 }: {
   db: Db;
   secret: string;
   publicUrl: URL;
+  /** The civil registry, when there is one (see rnipp.ts). */
+  rnipp?: RnippClient | undefined;
   timeoutSeconds?: number;
 }) {
   const callbackUrl = new URL(CALLBACK_PATH, publicUrl).href;
@@ -140,7 +144,8 @@ export function createUpstream({
       state: pending.state,
       nonce: pending.nonce,
       acr_values: acr,
-      code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
+      // S256 of the verifier, computed at once (WebCrypto's digest would cost a thread-pool round trip).
+      code_challenge: createHash("sha256").update(pending.verifier).digest("base64url"),
       code_challenge_method: "S256",
       claims: JSON.stringify({ id_token: { acr: { essential: true }, amr: { essential: true } } }),
     }).href;
@@ -216,7 +221,8 @@ export function createUpstream({
       });
     }
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((a): a is string => typeof a === "string") : [];
-    const { accountId, stored } = pending.federation === "pro" ? await professionalIdentity(idp.id, claims) : citizenIdentity(claims);
+    const { accountId, stored } =
+      pending.federation === "pro" ? await professionalIdentity(idp.id, claims) : await citizenIdentity(pending.federation, claims);
     if (pending.federation !== "pro" && !allows(await findPreferences(db, accountId), idp.id)) {
       throw new UpstreamError("idp_blocked_by_user", `Identity provider ${idp.id} is blocked by the person`, {
         fr: "Vous avez bloqué ce compte dans vos préférences de connexion. Choisissez un autre compte, ou modifiez vos préférences dans « Mon compte ».",
@@ -235,16 +241,60 @@ export function createUpstream({
     return { accountId, acr: claims.acr, amr, idpId: idp.id, idToken: String(tokens.id_token) };
   }
 
-  function citizenIdentity(claims: JsonObject) {
+  /**
+   * The citizen's identity as the federation passes it on, and the account it
+   * belongs to (FranceConnect's identity hash). With a civil registry (RNIPP):
+   * FranceConnect's identity is the registry's, the IdP's birth date kept as
+   * idp_birthdate; FranceConnect+ passes the IdP's and adds the registry's as
+   * rnipp_* claims; a person the registry says died is refused.
+   */
+  async function citizenIdentity(federation: "citizen" | "citizen-plus", claims: JsonObject) {
     const pivot = validatePivot(claims);
     if ("problems" in pivot) throw invalidIdentity(pivot.problems);
+    const fromIdp = pivot.identity;
+    const registry = await checkRegistry(federation, fromIdp);
+    const identity = federation === "citizen" && registry ? registry : fromIdp;
     const stored: JsonObject = {
-      ...pivot.identity,
-      given_name_array: pivot.identity.given_name.split(" "),
+      ...identity,
+      ...(federation === "citizen" ? { given_name_array: identity.given_name.split(" "), idp_birthdate: fromIdp.birthdate } : {}),
+      ...(federation === "citizen-plus" && registry
+        ? Object.fromEntries(Object.entries(registry).map(([claim, value]) => [`rnipp_${claim}`, value]))
+        : {}),
       ...(typeof claims.email === "string" ? { email: claims.email } : {}),
       ...(typeof claims.preferred_username === "string" ? { preferred_username: claims.preferred_username } : {}),
     };
-    return { accountId: identityHash(pivot.identity), stored };
+    return { accountId: identityHash(identity), stored };
+  }
+
+  /** The registry's identity of the person, undefined when it does not know them (FranceConnect+) or there is no registry. */
+  async function checkRegistry(federation: "citizen" | "citizen-plus", identity: PivotIdentity): Promise<PivotIdentity | undefined> {
+    if (!rnipp) return undefined;
+    let outcome: RnippOutcome;
+    try {
+      outcome = await rnipp.lookup(identity);
+    } catch (err) {
+      if (!(err instanceof RnippUnavailable)) throw err;
+      throw new UpstreamError("rnipp_unavailable", err.message, {
+        fr: "Le service qui vérifie les identités auprès de l’état civil ne répond pas pour le moment. Réessayez dans quelques minutes.",
+        en: "The service that checks identities against the civil registry does not answer at the moment. Try again in a few minutes.",
+      });
+    }
+    if (outcome.kind === "deceased") {
+      throw new UpstreamError("rnipp_deceased", "The civil registry records this person as deceased", {
+        fr: "Cette identité ne peut pas être utilisée pour se connecter. Si vous pensez qu’il s’agit d’une erreur, contactez l’administration qui exploite ce service en indiquant le code ci-dessous.",
+        en: "This identity cannot be used to sign in. If you think this is a mistake, contact the administration running this service, quoting the code below.",
+      });
+    }
+    if (outcome.kind === "identified") return outcome.identity;
+    if (federation === "citizen-plus") return undefined;
+    throw new UpstreamError(
+      "rnipp_not_identified",
+      `The civil registry does not identify this person (answer type ${outcome.answerType})`,
+      {
+        fr: "Votre identité n’a pas pu être vérifiée auprès de l’état civil (répertoire de l’INSEE). Vérifiez les informations de votre compte auprès de son fournisseur, ou choisissez un autre compte.",
+        en: "Your identity could not be checked against the civil registry (INSEE's register). Check your account's information with its provider, or choose another account.",
+      },
+    );
   }
 
   async function professionalIdentity(idpId: string, claims: JsonObject & { acr?: string }) {

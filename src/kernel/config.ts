@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
   GUICHET_OPERATORS: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  RNIPP_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  RNIPP_TIMEOUT_MS: int(100, 60_000).default(6000),
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
 });
 
@@ -80,6 +82,11 @@ export interface Config {
   operators: string[];
   /** Requests per minute and per client IP on sign-in routes (ten times that per client id). */
   rateLimitPerMinute: number;
+  /**
+   * INSEE's identification service (RNIPP), which the hub asks after each citizen
+   * login; by default the demo world's fake in demo mode, else none (no check).
+   */
+  rnipp: { url: URL | undefined; timeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -135,6 +142,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rnipp: {
+      url: e.RNIPP_URL ? new URL(e.RNIPP_URL) : (e.GUICHET_DEMO ?? !production) ? new URL("/demo-rnipp", publicUrl) : undefined,
+      timeoutMs: e.RNIPP_TIMEOUT_MS,
+    },
     operators: (e.GUICHET_OPERATORS ?? "")
       .split(",")
       .map((s) => s.trim().toLowerCase())

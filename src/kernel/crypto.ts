@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 /** A random token, base64url, with `bytes` bytes of entropy. */
 export function randomToken(bytes = 32): string {
@@ -30,10 +39,21 @@ export function deriveKey(secret: string, purpose: string): Buffer {
   return key;
 }
 
+// A KeyObject per key: node re-imports a Buffer key at every cipher (about 15 µs), not a KeyObject.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+function keyObject(key: Buffer): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) {
+    object = createSecretKey(key);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
 /** AES-256-GCM encryption for secrets at rest; the output is `v1.<iv>.<tag>.<ciphertext>` in base64url. */
 export function sealSecret(key: Buffer, plaintext: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const cipher = createCipheriv("aes-256-gcm", keyObject(key), iv);
   const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return ["v1", iv, cipher.getAuthTag(), data].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
 }
@@ -41,7 +61,7 @@ export function sealSecret(key: Buffer, plaintext: string): string {
 export function openSecret(key: Buffer, sealed: string): string {
   const [version, iv, tag, data] = sealed.split(".");
   if (version !== "v1" || !iv || !tag || data === undefined) throw new Error("Unknown sealed secret format");
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  const decipher = createDecipheriv("aes-256-gcm", keyObject(key), Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
-import { deriveKey, hmac } from "../../kernel/crypto.ts";
+import { hmac } from "../../kernel/crypto.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { formValue } from "../../kernel/http/form.ts";
@@ -79,11 +79,11 @@ export async function mountDemoIdp(
       },
     ],
     jwks: { keys: await loadSigningKeys(deps.db, `demo-idp:${def.id}`, deps.secret) },
+    // Unsigned random identifiers, as the hub's (see provider.ts).
     cookies: {
-      keys: [deriveKey(deps.secret, `demo-idp-cookies-${def.id}`).toString("base64url")],
       names: { session: `${cookie}_session`, interaction: `${cookie}_interaction`, resume: `${cookie}_resume` },
-      long: { httpOnly: true, sameSite: "lax", signed: true },
-      short: { httpOnly: true, sameSite: "lax", signed: true },
+      long: { httpOnly: true, sameSite: "lax" },
+      short: { httpOnly: true, sameSite: "lax" },
     },
     routes: { authorization: "/authorize", token: "/token", userinfo: "/userinfo", jwks: "/jwks", end_session: "/session/end" },
     responseTypes: ["code"],
