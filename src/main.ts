@@ -31,6 +31,13 @@ export async function serve(): Promise<void> {
       "",
       "  Try:",
       `    ${new URL("/", config.http.publicUrl).href}          the home page (French; English via the header switch)`,
+      ...(config.demo
+        ? [
+            `    ${new URL("/demo-sp", config.http.publicUrl).href}   a whole sign-in through the identity hub (demo service, demo IdPs)`,
+            `    ${new URL("/mon-compte", config.http.publicUrl).href}   a citizen's connection history and allowed accounts`,
+            `    ${new URL("/operateur", config.http.publicUrl).href}   the operators' registry of services and IdPs (demo agent Claire Fontaine)`,
+          ]
+        : []),
       `    ${new URL("/readyz", config.http.publicUrl).href}    readiness (database and migrations)`,
       `    ${new URL("/metrics", config.http.publicUrl).href}   Prometheus metrics`,
       "    npm run guichet -- --help       the command line (migrate, seed, audit verify, outbox)",

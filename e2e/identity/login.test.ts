@@ -115,6 +115,16 @@ async function signInAsChloe(page: Page, baseUrl: string): Promise<void> {
   await landedOn(page, baseUrl, /^\/interaction\/citizen\/[^/]+$/, CONSENT_TITLE);
 }
 
+/** The whole sign-in at the demo SP, as Chloé through the demo IdP, consenting; lands back at the service. */
+async function signInAtDemoSpAsChloe(page: Page, baseUrl: string): Promise<void> {
+  await startCitizenSignIn(page, baseUrl);
+  await landedOn(page, baseUrl, /^\/interaction\/citizen\/[^/]+$/, CHOOSER_TITLE);
+  await chooseDemoIdp(page, baseUrl);
+  await signInAsChloe(page, baseUrl);
+  await page.getByRole("button", { name: "Continuer et transmettre", exact: true }).click();
+  await landedOn(page, baseUrl, "/demo-sp/callback/citizen", "Vous êtes connecté");
+}
+
 async function withPage(
   browser: Browser,
   options: BrowserContextOptions,
@@ -261,12 +271,7 @@ describe("identity: signing in to the demo service through the hub", { timeout: 
     // the chooser and the demo IdP's login page again would prove nothing.
     const { baseUrl, browser } = setup();
     await withPage(browser, {}, async (page) => {
-      await startCitizenSignIn(page, baseUrl);
-      await landedOn(page, baseUrl, /^\/interaction\/citizen\/[^/]+$/, CHOOSER_TITLE);
-      await chooseDemoIdp(page, baseUrl);
-      await signInAsChloe(page, baseUrl);
-      await page.getByRole("button", { name: "Continuer et transmettre", exact: true }).click();
-      await landedOn(page, baseUrl, "/demo-sp/callback/citizen", "Vous êtes connecté");
+      await signInAtDemoSpAsChloe(page, baseUrl);
 
       await startCitizenSignIn(page, baseUrl);
       await landedOn(page, baseUrl, "/demo-sp/callback/citizen", "Vous êtes connecté");
@@ -297,12 +302,7 @@ describe("identity: signing in to the demo service through the hub", { timeout: 
       metadata: { redirect_uris: ["http://sp-autre-site.test/callback"], id_token_signed_response_alg: "ES256" },
     });
     await withPage(browser, {}, async (page) => {
-      await startCitizenSignIn(page, baseUrl);
-      await landedOn(page, baseUrl, /^\/interaction\/citizen\/[^/]+$/, CHOOSER_TITLE);
-      await chooseDemoIdp(page, baseUrl);
-      await signInAsChloe(page, baseUrl);
-      await page.getByRole("button", { name: "Continuer et transmettre", exact: true }).click();
-      await landedOn(page, baseUrl, "/demo-sp/callback/citizen", "Vous êtes connecté");
+      await signInAtDemoSpAsChloe(page, baseUrl);
 
       const state = "etat-de-la-demande-envoyee-en-post-0123";
       const fields = {

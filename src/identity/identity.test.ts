@@ -16,7 +16,7 @@ import { freePort } from "../kernel/testing/net.ts";
 import { openPlatform, type Platform } from "../platform.ts";
 import { openTestPlatform } from "../test-platform.ts";
 import { insertIdentityProvider, insertServiceProvider, rotateSigningKeys } from "./index.ts";
-import { discoverSp, pickAndSignIn, startHub } from "./testing/hub.ts";
+import { authorizeRequest, discoverSp, pickAndSignIn, registerSp, startHub } from "./testing/hub.ts";
 
 describe("citizen federation (FranceConnect contract)", () => {
   let platform: Platform;
@@ -482,8 +482,6 @@ describe("citizen-plus federation (FranceConnect+ contract)", () => {
 
   before(async () => {
     ({ platform, base } = await startHub());
-    const enc = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
-    const publicJwk = { ...(await exportJWK(enc.publicKey)), kid: "sp-enc-1", use: "enc", alg: "ECDH-ES" };
     await assert.rejects(
       insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
         federation: "citizen-plus",
@@ -492,21 +490,7 @@ describe("citizen-plus federation (FranceConnect+ contract)", () => {
       }),
       (err: { fields?: { field: string }[] }) => err.fields?.[0]?.field === "userinfo_encrypted_response_alg",
     );
-    const creds = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
-      federation: "citizen-plus",
-      name: "Service fiscal de test",
-      metadata: {
-        redirect_uris: [redirect],
-        id_token_signed_response_alg: "ES256",
-        userinfo_signed_response_alg: "ES256",
-        userinfo_encrypted_response_alg: "ECDH-ES",
-        userinfo_encrypted_response_enc: "A256GCM",
-        jwks: { keys: [publicJwk] },
-      },
-    });
-    clientId = creds.clientId;
-    config = await discoverSp(base, "/plus/api/v2", creds);
-    client.enableDecryptingResponses(config, ["A256GCM"], { key: enc.privateKey, alg: "ECDH-ES", kid: "sp-enc-1" });
+    ({ config, clientId } = await registerSp({ platform, base }, "citizen-plus", redirect, { name: "Service fiscal de test" }));
   });
   after(async () => {
     await platform?.close();
@@ -839,17 +823,17 @@ describe("identity providers that fail", () => {
     await platform?.close();
   });
 
+  /** Starts a login in `browser` and chooses `idp`; returns the chooser and the page the choice led to. */
+  async function chooseIdp(browser: TestBrowser, idp: string) {
+    const chooser = await browser.follow(authorizeRequest(config, redirect).url);
+    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
+    return { chooser, login };
+  }
+
   /** Starts a login and submits the demo IdP's form with `form`; returns where the browser ends. */
   async function attempt(idp: string, form: Record<string, string>) {
     const browser = new TestBrowser();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirect,
-      scope: "openid identite_pivot",
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-    });
-    const chooser = await browser.follow(url.href);
-    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, { form: { _csrf: csrfOf(chooser.body), idp } });
+    const { chooser, login } = await chooseIdp(browser, idp);
     if (!/Connexion de démonstration/.test(login.body)) return { end: login, chooserUrl: chooser.url };
     const end = await browser.follow(login.url, (u) => u.startsWith(redirect), { form: { _csrf: csrfOf(login.body), ...form } });
     return { end, chooserUrl: chooser.url };
@@ -890,16 +874,7 @@ describe("identity providers that fail", () => {
 
   test("the IdP's answer is taken only from the browser that chose the IdP, once, with its cookie intact", async () => {
     const browser = new TestBrowser();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirect,
-      scope: "openid identite_pivot",
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-    });
-    const chooser = await browser.follow(url.href);
-    const login = await browser.follow(chooser.url.replace(/\/?$/, "/idp"), () => false, {
-      form: { _csrf: csrfOf(chooser.body), idp: "demo-eidas1" },
-    });
+    const { login } = await chooseIdp(browser, "demo-eidas1");
     const pending = [...browser.cookies.keys()].find((name) => name.startsWith("guichet_idp_"));
     assert.ok(pending, "the choice left a cookie for the callback");
     // Stop at the hub's callback, as an attacker who got hold of the URL would.
@@ -1080,15 +1055,7 @@ describe("Mon compte: connection history and IdP preferences", () => {
 
     // The hub session this browser opened through the IdP now blocked no longer signs the person in:
     // they choose again, among the IdPs they still allow.
-    const again = await browser.follow(
-      client.buildAuthorizationUrl(config, {
-        redirect_uri: redirect,
-        scope: "openid identite_pivot",
-        state: client.randomState(),
-        nonce: client.randomNonce(),
-      }).href,
-      (u) => u.startsWith(redirect),
-    );
+    const again = await browser.follow(authorizeRequest(config, redirect).url, (u) => u.startsWith(redirect));
     assert.equal(again.status, 200, "no single sign-on");
     assert.match(again.body, /Choisissez votre compte/);
     assert.doesNotMatch(again.body, /value="demo-eidas1"/);

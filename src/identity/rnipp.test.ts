@@ -9,15 +9,13 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
-import { exportJWK, generateKeyPair } from "jose";
 import * as client from "openid-client";
 import { TestBrowser } from "../kernel/testing/browser.ts";
 import { freePort } from "../kernel/testing/net.ts";
 import type { Platform } from "../platform.ts";
-import { insertServiceProvider } from "./index.ts";
 import type { PivotIdentity } from "./pivot.ts";
 import { createRnippClient, parseRnippAnswer, RnippUnavailable, rnippQuery } from "./rnipp.ts";
-import { discoverSp, pickAndSignIn, startHub } from "./testing/hub.ts";
+import { authorizeRequest, pickAndSignIn, registerSp, startHub } from "./testing/hub.ts";
 
 const ENVELOPE = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <el:IdentificationsIndividusCitoyens xmlns:ie="http://xml.insee.fr/schema" xmlns:ec="http://xml.insee.fr/schema/etat-civil"
@@ -116,35 +114,10 @@ describe("the demo register over HTTP, and logins that depend on it", () => {
   let slow: Server | undefined;
 
   before(async () => {
-    ({ platform, base } = await startHub());
-    const { db, config } = platform.deps;
-    citizen = await discoverSp(
-      base,
-      "/api/v2",
-      await insertServiceProvider(db, config.secret, {
-        federation: "citizen",
-        name: "Mairie",
-        metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "ES256" },
-      }),
-    );
-    const enc = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
-    plus = await discoverSp(
-      base,
-      "/plus/api/v2",
-      await insertServiceProvider(db, config.secret, {
-        federation: "citizen-plus",
-        name: "Service fiscal",
-        metadata: {
-          redirect_uris: [redirect],
-          id_token_signed_response_alg: "ES256",
-          userinfo_signed_response_alg: "ES256",
-          userinfo_encrypted_response_alg: "ECDH-ES",
-          userinfo_encrypted_response_enc: "A256GCM",
-          jwks: { keys: [{ ...(await exportJWK(enc.publicKey)), kid: "enc", use: "enc", alg: "ECDH-ES" }] },
-        },
-      }),
-    );
-    client.enableDecryptingResponses(plus, ["A256GCM"], { key: enc.privateKey, alg: "ECDH-ES", kid: "enc" });
+    const hub = await startHub();
+    ({ platform, base } = hub);
+    citizen = (await registerSp(hub, "citizen", redirect)).config;
+    plus = (await registerSp(hub, "citizen-plus", redirect)).config;
   });
   after(async () => {
     slow?.closeAllConnections();
@@ -153,13 +126,10 @@ describe("the demo register over HTTP, and logins that depend on it", () => {
   });
 
   /** Signs `login` in at `idp` for `config`; returns the userinfo, or the page the person ended on. */
-  async function signIn(config: client.Configuration, idp: string, login: string, scope: string, acr: string, hubBase = base) {
-    const state = client.randomState();
-    const nonce = client.randomNonce();
+  async function signIn(config: client.Configuration, idp: string, login: string, scope: string, acr: string) {
+    const { url, state, nonce } = authorizeRequest(config, redirect, { scope, acr_values: acr });
     const browser = new TestBrowser();
-    const chooser = await browser.follow(
-      client.buildAuthorizationUrl(config, { redirect_uri: redirect, scope, state, nonce, acr_values: acr }).href.replace(base, hubBase),
-    );
+    const chooser = await browser.follow(url);
     const end = await pickAndSignIn(browser, chooser, idp, login, (u) => u.startsWith(redirect));
     if (!end.location?.startsWith(redirect)) return { page: end };
     const tokens = await client.authorizationCodeGrant(config, new URL(end.location), { expectedState: state, expectedNonce: nonce });
@@ -241,21 +211,9 @@ describe("the demo register over HTTP, and logins that depend on it", () => {
     for (const rnippUrl of [`http://127.0.0.1:${closedPort}/rnipp`, slowUrl]) {
       const hub = await startHub({ RNIPP_URL: rnippUrl, RNIPP_TIMEOUT_MS: "300" });
       try {
-        const creds = await insertServiceProvider(hub.platform.deps.db, hub.platform.deps.config.secret, {
-          federation: "citizen",
-          name: "Mairie",
-          metadata: { redirect_uris: [redirect], id_token_signed_response_alg: "ES256" },
-        });
-        const config = await discoverSp(hub.base, "/api/v2", creds);
+        const { config } = await registerSp(hub, "citizen", redirect);
         const browser = new TestBrowser();
-        const chooser = await browser.follow(
-          client.buildAuthorizationUrl(config, {
-            redirect_uri: redirect,
-            scope: "openid identite_pivot",
-            state: client.randomState(),
-            nonce: client.randomNonce(),
-          }).href,
-        );
+        const chooser = await browser.follow(authorizeRequest(config, redirect).url);
         const end = await pickAndSignIn(browser, chooser, "demo-eidas1", "marie.dupont", (u) => u.startsWith(redirect));
         assert.equal(end.status, 200, rnippUrl);
         assert.match(end.body, /rnipp_unavailable/);

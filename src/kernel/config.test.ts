@@ -17,6 +17,19 @@ describe("configuration", () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  test("the civil registry: the demo register in demo mode, RNIPP_URL when given, none in production without it", () => {
+    assert.equal(loadConfig({ PUBLIC_URL: "http://localhost:4000" }).rnipp.url?.href, "http://localhost:4000/demo-rnipp");
+    assert.equal(loadConfig({ RNIPP_URL: "https://rnipp.insee.example/api" }).rnipp.url?.href, "https://rnipp.insee.example/api");
+    const production = {
+      NODE_ENV: "production",
+      GUICHET_SECRET: PROD_SECRET,
+      PUBLIC_URL: "https://g.example",
+      DATABASE_URL: "postgres://db/g",
+    };
+    assert.equal(loadConfig(production).rnipp.url, undefined);
+    assert.equal(loadConfig({ ...production, RNIPP_URL: "https://rnipp.example" }).rnipp.timeoutMs, 6000);
+  });
+
   test("DATABASE_URL selects the PostgreSQL server; GUICHET_DATA_DIR moves the embedded one", () => {
     assert.equal(loadConfig({ DATABASE_URL: "postgres://u@db/guichet" }).database.kind, "postgres");
     assert.deepEqual(loadConfig({ GUICHET_DATA_DIR: "/var/lib/guichet" }).database, { kind: "pglite", dataDir: "/var/lib/guichet" });
@@ -24,12 +37,21 @@ describe("configuration", () => {
 
   test("every faulty variable is named", () => {
     try {
-      loadConfig({ PORT: "70000", DATABASE_URL: "mysql://x", NODE_ENV: "staging", OUTBOX_MAX_ATTEMPTS: "ten" });
+      loadConfig({
+        PORT: "70000",
+        DATABASE_URL: "mysql://x",
+        NODE_ENV: "staging",
+        OUTBOX_MAX_ATTEMPTS: "ten",
+        RNIPP_URL: "ftp://insee",
+        RNIPP_TIMEOUT_MS: "5",
+      });
       assert.fail("should throw");
     } catch (err) {
       assert.ok(err instanceof ConfigError);
       const text = err.problems.join("\n");
-      for (const name of ["PORT", "DATABASE_URL", "NODE_ENV", "OUTBOX_MAX_ATTEMPTS"]) assert.match(text, new RegExp(name));
+      for (const name of ["PORT", "DATABASE_URL", "NODE_ENV", "OUTBOX_MAX_ATTEMPTS", "RNIPP_URL", "RNIPP_TIMEOUT_MS"]) {
+        assert.match(text, new RegExp(name));
+      }
     }
   });
 

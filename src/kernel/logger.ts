@@ -1,7 +1,8 @@
 /*
  * pino, with what must never reach a log removed: credentials in headers and
- * cookies, and the values of protocol parameters that are secrets or tokens
- * (an authorization code in a callback URL is as good as a password).
+ * cookies, the values of protocol parameters that are secrets or tokens (an
+ * authorization code in a callback URL is as good as a password), and the
+ * personal data of a civil-registry query.
  */
 import type { FastifyRequest } from "fastify";
 import pino, { type Logger } from "pino";
@@ -20,6 +21,11 @@ const SECRET_PARAMS = new Set([
   "code_verifier",
   "login_hint",
   "_csrf",
+  // personal data in a civil-registry (RNIPP) query: not secret, but no log needs it
+  "nom",
+  "prenoms",
+  "datenaissance",
+  "codelieunaissance",
 ]);
 
 /** The URL with the values of secret query parameters replaced by "[redacted]". */
