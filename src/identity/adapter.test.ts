@@ -188,3 +188,48 @@ describe("PostgreSQL adapter inside a request's write batch", () => {
     assert.equal(await outside("Session").find("s-atomic"), undefined);
   });
 });
+
+describe("PostgreSQL adapter: what a request reads after its own writes", () => {
+  let database: TestDatabase;
+  let factory: Factory;
+  const provider = "citizen";
+  before(async () => {
+    database = await openTestDatabase();
+    factory = createAdapterFactory(database.db, provider, findClient);
+  });
+  after(async () => {
+    await database.close();
+  });
+
+  test("a session read ahead with a token, then destroyed in the same request, is gone", async () => {
+    await factory("Session").upsert("s-gone", { uid: "u-gone", accountId: "a", kind: "Session" }, 60);
+    await factory("AccessToken").upsert("t-gone", { sessionUid: "u-gone", grantId: "g-gone", kind: "AccessToken" }, 60);
+    await runInBatch(new WriteBatch(), async () => {
+      assert.ok(await factory("AccessToken").find("t-gone"));
+      await factory("Session").destroy("s-gone");
+      assert.equal(await factory("Session").findByUid("u-gone"), undefined);
+      assert.equal(await factory("Session").find("s-gone"), undefined);
+    });
+  });
+
+  test("after an early flush (a consume), what was read ahead is read again from the database", async () => {
+    await factory("Grant").upsert("g-flush", { accountId: "a", kind: "Grant" }, 60);
+    await factory("AuthorizationCode").upsert("c-flush", { grantId: "g-flush", kind: "AuthorizationCode" }, 30);
+    await runInBatch(new WriteBatch(), async () => {
+      assert.ok(await factory("AuthorizationCode").find("c-flush"));
+      await factory("Grant").destroy("g-flush");
+      await factory("AuthorizationCode").consume("c-flush");
+      assert.equal(await factory("Grant").find("g-flush"), undefined, "destroyed, flushed, not resurrected by the read-ahead");
+    });
+  });
+
+  test("losing a race to redeem a code revokes the grant and its tokens", async () => {
+    await factory("Grant").upsert("g-race2", { accountId: "a", kind: "Grant" }, 60);
+    await factory("AuthorizationCode").upsert("c-race2", { grantId: "g-race2", kind: "AuthorizationCode" }, 30);
+    await factory("AccessToken").upsert("t-race2", { grantId: "g-race2", kind: "AccessToken" }, 60);
+    await factory("AuthorizationCode").consume("c-race2");
+    await assert.rejects(factory("AuthorizationCode").consume("c-race2"), (err: { error?: string }) => err.error === "invalid_grant");
+    assert.equal(await factory("Grant").find("g-race2"), undefined);
+    assert.equal(await factory("AccessToken").find("t-race2"), undefined);
+  });
+});

@@ -34,8 +34,13 @@ interface Row {
 /** What a batch holds for one payload: its new content, or null once destroyed. */
 type Pending = Map<string, { payload: AdapterPayload | null }>;
 const pendingByBatch = new WeakMap<WriteBatch, Pending>();
-/** Payloads read ahead during the batch's request: key → payload, or null when there was none. */
-const readAheadByBatch = new WeakMap<WriteBatch, Map<string, AdapterPayload | null>>();
+/**
+ * What was read ahead during the batch's request, by key: the row (its id, so that a
+ * write queued since takes precedence) or null when there was none. Cleared when the
+ * batch is flushed early: the database is the truth again.
+ */
+type Ahead = { id: string; payload: AdapterPayload } | null;
+const readAheadByBatch = new WeakMap<WriteBatch, Map<string, Ahead | AccountRow | SessionIdp | null>>();
 
 /** Models whose payload names a grant and a session that oidc-provider reads right after it. */
 const READ_AHEAD = new Set(["AuthorizationCode", "RefreshToken", "AccessToken"]);
@@ -50,6 +55,20 @@ const accountKey = (federation: string, accountId: string) => `account:${federat
 export function readAheadAccount(federation: string, accountId: string): AccountRow | null | undefined {
   const batch = currentBatch();
   return batch ? (readAheadByBatch.get(batch)?.get(accountKey(federation, accountId)) as AccountRow | null | undefined) : undefined;
+}
+
+interface SessionIdp {
+  idp_id: string;
+}
+const sessionIdpKey = (federation: string, sessionUid: string) => `upstream-session:${federation}:${sessionUid}`;
+
+/** The IdP a hub session was opened with, read ahead with a code or token: the id, null for none, undefined when not read. */
+export function readAheadSessionIdp(federation: string, sessionUid: string): string | null | undefined {
+  const batch = currentBatch();
+  const ahead = batch
+    ? (readAheadByBatch.get(batch)?.get(sessionIdpKey(federation, sessionUid)) as SessionIdp | null | undefined)
+    : undefined;
+  return ahead === undefined ? undefined : (ahead?.idp_id ?? null);
 }
 
 export interface AccountRow {
@@ -73,9 +92,14 @@ export function createAdapterFactory(db: Db, provider: string, findClient?: Clie
     const withConsumed = (row: Row | undefined): AdapterPayload | undefined =>
       row && (row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload);
     const keyOf = (id: string, of = model) => `oidc:${provider}:${of}:${id}`;
-    const readAhead = (key: string) => {
+    /** What was read ahead for `key`, unless a write was queued for that payload since: undefined when unknown. */
+    const readAhead = (key: string): AdapterPayload | null | undefined => {
       const batch = currentBatch();
-      return batch ? readAheadByBatch.get(batch)?.get(key) : undefined;
+      const ahead = batch ? (readAheadByBatch.get(batch)?.get(key) as Ahead | undefined) : undefined;
+      if (ahead === undefined) return undefined;
+      if (ahead === null) return null;
+      const mine = queued(ahead.id);
+      return mine ? mine.payload : ahead.payload;
     };
     const queued = (id: string) => {
       const batch = currentBatch();
@@ -87,6 +111,7 @@ export function createAdapterFactory(db: Db, provider: string, findClient?: Clie
       if (batch && batch.size > 0) {
         await batch.flush(db);
         pendingByBatch.delete(batch);
+        readAheadByBatch.delete(batch);
       }
     };
     /** Of rows read from the database, those the current batch has not replaced or destroyed since. */
@@ -104,7 +129,7 @@ export function createAdapterFactory(db: Db, provider: string, findClient?: Clie
     async function findReadingAhead(batch: WriteBatch, id: string): Promise<AdapterPayload | undefined> {
       const token = model !== "Interaction";
       const accountId = token ? sql`t.payload->>'accountId'` : sql`t.payload->'result'->'login'->>'accountId'`;
-      const { rows } = await sql<Row & { grant: Row | null; session: Row | null; account: AccountRow | null }>`
+      const { rows } = await sql<Row & { grant: Row | null; session: Row | null; account: AccountRow | null; upstream: SessionIdp | null }>`
         select t.id, t.payload, t.consumed_at,
                ${
                  token
@@ -120,6 +145,12 @@ export function createAdapterFactory(db: Db, provider: string, findClient?: Clie
                              and (s.expires_at is null or s.expires_at > now()) limit 1) s)`
                    : sql`null::jsonb`
                } as session,
+               ${
+                 token
+                   ? sql`(select to_jsonb(u) from (select u.idp_id from identity.upstream_sessions u
+                           where u.federation = t.provider and u.session_uid = t.payload->>'sessionUid') u)`
+                   : sql`null::jsonb`
+               } as upstream,
                (select to_jsonb(a) from (select a.claims, a.idp_id, a.amr from identity.accounts a
                  where a.federation = t.provider and a.account_id = ${accountId}) a) as account
           from identity.oidc_payloads t where ${live} and t.id = ${id}`.execute(db);
@@ -130,18 +161,20 @@ export function createAdapterFactory(db: Db, provider: string, findClient?: Clie
         ahead = new Map();
         readAheadByBatch.set(batch, ahead);
       }
-      const asPayload = (r: Row | null) =>
-        r && (r.consumed_at ? { ...r.payload, consumed: Math.floor(new Date(r.consumed_at).getTime() / 1000) } : r.payload);
-      if (token && typeof row.payload.grantId === "string") ahead.set(keyOf(row.payload.grantId, "Grant"), asPayload(row.grant));
+      const asAhead = (r: Row | null): Ahead =>
+        r && {
+          id: r.id,
+          payload: r.consumed_at ? { ...r.payload, consumed: Math.floor(new Date(r.consumed_at).getTime() / 1000) } : r.payload,
+        };
+      if (token && typeof row.payload.grantId === "string") ahead.set(keyOf(row.payload.grantId, "Grant"), asAhead(row.grant));
       if (token && typeof row.payload.sessionUid === "string") {
-        ahead.set(keyOf(row.payload.sessionUid, "Session:uid"), asPayload(row.session));
+        ahead.set(keyOf(row.payload.sessionUid, "Session:uid"), asAhead(row.session));
+        ahead.set(sessionIdpKey(provider, row.payload.sessionUid), row.upstream);
       }
       const loggedIn = token
         ? row.payload.accountId
         : (row.payload as { result?: { login?: { accountId?: unknown } } }).result?.login?.accountId;
-      if (typeof loggedIn === "string") {
-        ahead.set(accountKey(provider, loggedIn), row.account as unknown as AdapterPayload | null);
-      }
+      if (typeof loggedIn === "string") ahead.set(accountKey(provider, loggedIn), row.account);
       return withConsumed(row);
     }
 
@@ -199,8 +232,17 @@ export function createAdapterFactory(db: Db, provider: string, findClient?: Clie
         const result = await sql`
           update identity.oidc_payloads set consumed_at = now()
            where provider = ${provider} and model = ${model} and id = ${id} and consumed_at is null`.execute(db);
-        // Another request redeemed it between oidc-provider's read and this write.
-        if (Number(result.numAffectedRows ?? 0) === 0) throw new errors.InvalidGrant(`${model} already used or expired`);
+        if (Number(result.numAffectedRows ?? 0) === 0) {
+          // Another request redeemed it between oidc-provider's read and this write: a replay.
+          // As oidc-provider does for a code used twice, the whole grant goes (the winner's
+          // tokens, once saved, then point at a grant that no longer exists and are refused).
+          await sql`
+            with code as (select payload->>'grantId' as grant_id from identity.oidc_payloads
+                           where provider = ${provider} and model = ${model} and id = ${id})
+            delete from identity.oidc_payloads p using code
+             where p.provider = ${provider} and (p.grant_id = code.grant_id or (p.model = 'Grant' and p.id = code.grant_id))`.execute(db);
+          throw new errors.InvalidGrant(`${model} already used or expired`);
+        }
       },
       async destroy(id) {
         const statement = sql`delete from identity.oidc_payloads where provider = ${provider} and model = ${model} and id = ${id}`;

@@ -368,6 +368,37 @@ describe("citizen federation (FranceConnect contract)", () => {
     assert.match(elsewhere.body, /value="demo-eidas1-bis"/, "the person chooses an IdP this SP allows");
   });
 
+  test("one person, two browsers, two IdPs: each session answers for the IdP that opened it", async () => {
+    const laptop = new TestBrowser();
+    await signIn(laptop, "demo-eidas1-bis", "thilan.nguyen");
+    const phone = new TestBrowser();
+    await signIn(phone, "demo-eidas1", "thilan.nguyen");
+    // The laptop's single sign-on still says demo-eidas1-bis, although the account's latest IdP is demo-eidas1.
+    const again = authorizeUrl({ scope: "openid idp_id" });
+    const sso = await laptop.follow(again.url, (u) => u.startsWith(sp.redirect));
+    assert.ok(sso.location?.startsWith(sp.redirect), "single sign-on");
+    const tokens = await client.authorizationCodeGrant(config, new URL(sso.location as string), {
+      expectedState: again.state,
+      expectedNonce: again.nonce,
+    });
+    const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(tokens.claims()?.sub));
+    assert.equal(userinfo.idp_id, "demo-eidas1-bis");
+    // An SP that allows only demo-eidas1 gets no single sign-on from the laptop's session.
+    const onlyFirst = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+      federation: "citizen",
+      name: "SP n’acceptant que demo-eidas1",
+      idpFilterMode: "allow",
+      idpFilter: ["demo-eidas1"],
+      metadata: { redirect_uris: [sp.redirect], id_token_signed_response_alg: "ES256" },
+    });
+    const cfg = await discoverSp(base, "/api/v2", onlyFirst);
+    const elsewhere = await laptop.follow(authorizeRequest(cfg, sp.redirect).url, (u) => u.startsWith(sp.redirect));
+    assert.equal(elsewhere.status, 200, "the person chooses again");
+    assert.match(elsewhere.body, /value="demo-eidas1"/);
+    const fromPhone = await phone.follow(authorizeRequest(cfg, sp.redirect).url, (u) => u.startsWith(sp.redirect));
+    assert.ok(fromPhone.location?.startsWith(sp.redirect), "the phone's session, opened with demo-eidas1, is single sign-on there");
+  });
+
   test("an unregistered redirect_uri gets an error page, never a redirect", async () => {
     const browser = new TestBrowser();
     const url = new URL(authorizeUrl().url);
@@ -763,39 +794,51 @@ describe("rate limits", () => {
     }
   });
 
-  test("the token endpoint counts each SP by the client_id of its form body, whatever its IP", async () => {
+  test("the token endpoint counts each SP's authenticated requests, whatever its IP; strangers cannot use up its allowance", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    // 3 per minute and per IP, so 30 per client id; every request below comes "from" another IP.
+    // 3 per minute and per IP, so 30 per SP; every request below comes "from" another IP.
     const platform = await openTestPlatform({
       env: { PUBLIC_URL: base, GUICHET_DEMO: "true", PORT: String(port), RATE_LIMIT_PER_MINUTE: "3", TRUST_PROXY: "true" },
     });
     try {
       await platform.app.listen({ host: "127.0.0.1", port });
-      const post = (clientId: string, i: number) =>
+      const sp = await insertServiceProvider(platform.deps.db, platform.deps.config.secret, {
+        federation: "citizen",
+        name: "SP limité",
+        metadata: { redirect_uris: ["https://sp.exemple.test/callback"], id_token_signed_response_alg: "ES256" },
+      });
+      let ip = 0;
+      const post = (clientId: string, clientSecret: string) =>
         fetch(`${base}/api/v2/token`, {
           method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": `10.0.${Math.floor(i / 250)}.${i % 250}` },
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": `10.0.${Math.floor(++ip / 250)}.${ip % 250}` },
           body: new URLSearchParams({
             grant_type: "authorization_code",
             code: "no-such-code",
             redirect_uri: "https://sp.exemple.test/callback",
             client_id: clientId,
-            client_secret: "wrong",
+            client_secret: clientSecret,
           }),
         });
-      const statuses: number[] = [];
-      for (let i = 0; i < 30; i++) statuses.push((await post("guichet-account", i)).status);
+      const strangers: number[] = [];
+      for (let i = 0; i < 40; i++) strangers.push((await post(sp.clientId, "not-the-secret")).status);
       assert.ok(
-        statuses.every((s) => s === 401 || s === 400),
-        `refused as bad credentials, not limited: ${statuses}`,
+        strangers.every((s) => s === 401),
+        `bad credentials are refused, and not counted: ${strangers}`,
       );
-      const over = await post("guichet-account", 30);
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) statuses.push((await post(sp.clientId, sp.clientSecret as string)).status);
+      assert.ok(
+        statuses.every((s) => s === 400),
+        `authenticated, refused for the bogus code: ${statuses}`,
+      );
+      const over = await post(sp.clientId, sp.clientSecret as string);
       assert.equal(over.status, 429);
       assert.ok(Number(over.headers.get("retry-after")) > 0);
       assert.equal(over.headers.get("ratelimit-remaining"), "0");
       assert.equal(((await over.json()) as { error: string }).error, "temporarily_unavailable");
-      assert.notEqual((await post("another-client", 31)).status, 429, "another SP is not affected");
+      assert.notEqual((await post("another-client", "x")).status, 429, "another SP is not affected");
     } finally {
       await platform.close();
     }

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
 import type Provider from "oidc-provider";
 import { errors, type KoaContextWithOIDC } from "oidc-provider";
-import { createRateLimiter, type RateLimiter, rateLimitHeaders } from "../kernel/http/rate-limit.ts";
+import { createRateLimiter, type RateLimiter, type RateLimitState, rateLimitHeaders } from "../kernel/http/rate-limit.ts";
 import { DSFR_BASE, LANG_COOKIE } from "../kernel/http/web.ts";
 import { parseLocale } from "../kernel/i18n/index.ts";
 import type { GuichetModule, ModuleDeps, Seed } from "../kernel/module.ts";
@@ -37,7 +37,8 @@ export { FEDERATIONS, type FederationId } from "./federations.ts";
 export { type ConnectionRow, listConnections } from "./history.ts";
 export { insertIdentityProvider, setIdentityProviderActive } from "./idp-registry.ts";
 export { rotateSigningKeys } from "./keys.ts";
-export { insertServiceProvider, setServiceProviderActive, updateServiceProviderMetadata } from "./registry.ts";
+export { issuerOf } from "./provider.ts";
+export { ensureOwnServiceProvider, insertServiceProvider, setServiceProviderActive, updateServiceProviderMetadata } from "./registry.ts";
 
 export const DEMO_IDPS: DemoIdpDefinition[] = [
   { id: "demo-eidas1", name: "Compte démo (eIDAS faible)", federation: "citizen", levels: ["eidas1"], people: CITIZENS },
@@ -102,20 +103,35 @@ function authorizeByPost(app: FastifyInstance, prefix: string): void {
   });
 }
 
-/** The per-client limit of the token and revocation endpoints, inside oidc-provider (see registerRateLimits). */
+/**
+ * The per-client limit of the token and revocation endpoints, inside oidc-provider
+ * (see registerRateLimits). Only requests the client authenticated count: the
+ * client id is known before the client proves it, and a stranger sending requests
+ * in an SP's name must not use up that SP's allowance (strangers are limited per
+ * IP). Over the limit, the SP's next requests are refused before anything is done.
+ */
 function clientLimit(limiter: RateLimiter, perMinute: number) {
-  return (ctx: KoaContextWithOIDC, clientId: string) => {
-    const state = limiter.hit({ name: "identity-client", max: perMinute * 10, windowMs: 60_000 }, `client:${clientId}`);
-    const current = Number(ctx.response.get("ratelimit-remaining") || Number.POSITIVE_INFINITY);
-    if (state.remaining < current) for (const [name, value] of Object.entries(rateLimitHeaders(state))) ctx.set(name, value);
-    if (state.remaining < 0) {
+  const rule = { name: "identity-token-client", max: perMinute * 10, windowMs: 60_000 };
+  const setHeaders = (ctx: KoaContextWithOIDC, state: RateLimitState) => {
+    for (const [name, value] of Object.entries(rateLimitHeaders(state))) ctx.set(name, value);
+  };
+  return {
+    check(ctx: KoaContextWithOIDC, clientId: string) {
+      const state = limiter.peek(rule, `client:${clientId}`);
+      if (state.remaining > 0) return;
+      setHeaders(ctx, { ...state, remaining: -1 });
       const err = new errors.CustomOIDCProviderError(
         "temporarily_unavailable",
         `too many requests for this client; retry in ${state.resetSeconds} s`,
       );
       Object.assign(err, { status: 429, statusCode: 429 });
       throw err;
-    }
+    },
+    count(ctx: KoaContextWithOIDC, clientId: string) {
+      const state = limiter.hit(rule, `client:${clientId}`);
+      const current = Number(ctx.response.get("ratelimit-remaining") || Number.POSITIVE_INFINITY);
+      if (state.remaining < current) setHeaders(ctx, state);
+    },
   };
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import { deriveKey } from "../kernel/crypto.ts";
 import type { Db } from "../kernel/db/database.ts";
 import type { PageContext } from "../kernel/views/page.ts";
-import { type AccountRow, createAdapterFactory, readAheadAccount, useWriteBatches } from "./adapter.ts";
+import { type AccountRow, createAdapterFactory, readAheadAccount, readAheadSessionIdp, useWriteBatches } from "./adapter.ts";
 import { type Federation, PRO_ALLOWED_PARAMS, pickAcr } from "./federations.ts";
 import type { PrivateJwk } from "./keys.ts";
 import { pairwiseSub } from "./pivot.ts";
@@ -44,11 +44,12 @@ export interface ProviderDeps {
   /** Links a hub session to the IdP login it came from. */
   linkUpstreamSession: (sessionUid: string, upstream: { idpId: string; idToken: string }, ttlSeconds: number) => Promise<void>;
   /**
-   * Counts a request of an SP authenticating at the token or revocation endpoint
-   * (its client id is known only once oidc-provider has read the body); throws an
-   * oidc-provider error with status 429 when the SP is over its limit.
+   * The per-client limit of the token and revocation endpoints (the client id is known
+   * only once oidc-provider has read the body): `check` throws an oidc-provider error
+   * with status 429 when the SP is over its limit; `count` counts a request the SP
+   * authenticated.
    */
-  limitClient?: (ctx: KoaContextWithOIDC, clientId: string) => void;
+  limitClient?: { check(ctx: KoaContextWithOIDC, clientId: string): void; count(ctx: KoaContextWithOIDC, clientId: string): void };
   /**
    * Whether a hub session opened through `idpId` may serve this SP at this level
    * without a new sign-in (the IdP still active, allowed by the SP, not blocked by
@@ -115,6 +116,36 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
     }
     return account;
   };
+
+  /**
+   * The IdP the hub session behind this request was opened with — not the account's
+   * latest IdP: one person may hold sessions opened through different IdPs in two
+   * browsers. A fresh login says it; otherwise the session's upstream link does.
+   */
+  const sessionIdpOf = async (ctx: KoaContextWithOIDC): Promise<string | undefined> => {
+    const fresh = (ctx.oidc.result as { upstream?: { idpId?: string } } | undefined)?.upstream?.idpId;
+    if (fresh) return fresh;
+    const entities = ctx.oidc.entities as Record<string, { sessionUid?: string } | undefined>;
+    const uid =
+      entities.AuthorizationCode?.sessionUid ??
+      entities.RefreshToken?.sessionUid ??
+      entities.AccessToken?.sessionUid ??
+      ctx.oidc.session?.uid;
+    if (!uid) return undefined;
+    const ahead = readAheadSessionIdp(federation.id, uid);
+    if (ahead !== undefined) return ahead ?? undefined;
+    const { rows } = await sql<{ idp_id: string }>`
+      select idp_id from identity.upstream_sessions where federation = ${federation.id} and session_uid = ${uid}`.execute(db);
+    return rows[0]?.idp_id;
+  };
+
+  /** The account's claims for this request, idp_id being the session's IdP when known. */
+  const claimsFor = async (ctx: KoaContextWithOIDC, accountId: string) => {
+    const account = await accountOf(ctx, accountId);
+    if (!account) return undefined;
+    const idp = await sessionIdpOf(ctx);
+    return idp ? { ...account, idp_id: idp } : account;
+  };
   const subSecret = deriveKey(secret, `identity-sub-${federation.id}`).toString("hex");
   const cookiePrefix = `guichet_${federation.id.replace("-", "_")}`;
   const algs = federation.signingAlgs;
@@ -129,7 +160,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
     const ctx = requests.getStore();
     if (ctx && deps.limitClient && CLIENT_AUTH_ROUTES.has(String(ctx.oidc?.route)) && !counted.has(ctx)) {
       counted.add(ctx);
-      deps.limitClient(ctx, clientId);
+      deps.limitClient.check(ctx, clientId);
     }
     const sp = await deps.registry.serviceProvider(clientId);
     if (!sp) return undefined;
@@ -234,7 +265,8 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
           throw new errors.InvalidRequest(`nonce is required and must be at least ${federation.minNonceLength} characters`);
         }
         if (federation.strictParams) {
-          const given = Object.keys(ctx.method === "POST" ? ((ctx.oidc as unknown as { body?: object }).body ?? {}) : ctx.query);
+          // (An authorize by POST reaches oidc-provider as a GET: see authorizeByPost in index.ts.)
+          const given = Object.keys(ctx.query);
           const unknown = given.filter((p) => !PRO_ALLOWED_PARAMS.has(p));
           if (unknown.length > 0) throw new errors.InvalidRequest(`unknown parameter(s): ${unknown.join(", ")}`);
         }
@@ -264,9 +296,9 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
         const { session, result, client, params } = ctx.oidc;
         // A sign-in that just happened was checked when the IdP answered.
         if (!session?.accountId || (result as { login?: unknown } | undefined)?.login || !client) return Check.NO_NEED_TO_PROMPT;
-        const account = await accountOf(ctx, session.accountId);
-        const idpId = account?.idp_id;
-        if (typeof idpId !== "string") return Check.REQUEST_PROMPT;
+        // Without a link to the IdP that opened the session, nothing says it may serve here.
+        const idpId = await sessionIdpOf(ctx);
+        if (!idpId) return Check.REQUEST_PROMPT;
         const acr = String(params?.acr_values ?? federation.defaultAcr);
         return (await deps.sessionIdpAllowed(client.clientId, acr, session.accountId, idpId))
           ? Check.NO_NEED_TO_PROMPT
@@ -275,7 +307,7 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
       url: (_ctx, interaction) => `/interaction/${federation.id}/${interaction.uid}`,
     },
     async findAccount(ctx, accountId) {
-      const claims = await accountOf(ctx, accountId);
+      const claims = await claimsFor(ctx, accountId);
       return claims && { accountId, claims: async () => ({ ...claims, sub: accountId }) };
     },
     async loadExistingGrant(ctx) {
@@ -327,13 +359,17 @@ export function createFederationProvider(federation: Federation, deps: ProviderD
     const sessionUid = ctx.oidc?.session?.uid;
     await requests.run(ctx as KoaContextWithOIDC, next);
     const oidc = ctx.oidc;
+    // An authenticated client's request counts against its allowance (a refused authentication is a 401).
+    if (oidc?.client && deps.limitClient && CLIENT_AUTH_ROUTES.has(String(oidc.route)) && ctx.status !== 401) {
+      deps.limitClient.count(ctx as KoaContextWithOIDC, oidc.client.clientId);
+    }
     if (!oidc || ctx.status !== 303) return;
     const client = oidc.client;
     const location = ctx.response.get("location");
     if ((oidc.route === "authorization" || oidc.route === "resume") && client && oidc.session?.accountId) {
       const redirectUri = String(oidc.params?.redirect_uri ?? "");
       if (redirectUri && location.startsWith(redirectUri) && new URL(location).searchParams.has("code")) {
-        const account = await accountOf(ctx, oidc.session.accountId);
+        const account = await claimsFor(ctx as KoaContextWithOIDC, oidc.session.accountId);
         await deps.onConnection({
           kind: "login",
           accountId: oidc.session.accountId,

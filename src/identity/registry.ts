@@ -85,6 +85,31 @@ export async function insertServiceProvider(
   return { clientId, clientSecret: salt ? clientSecretFor(serverSecret, clientId, salt) : undefined };
 }
 
+/**
+ * A service provider run by this Guichet itself (one of its own modules): registered
+ * on first call, its name and metadata brought up to date on later ones (the salt,
+ * hence the secret, never changes). Returns its credentials, derived from the salt.
+ */
+export async function ensureOwnServiceProvider(
+  db: Db,
+  serverSecret: string,
+  sp: NewServiceProvider & { clientId: string },
+): Promise<{ clientId: string; clientSecret: string }> {
+  try {
+    const created = await insertServiceProvider(db, serverSecret, { ...sp, confidential: true });
+    return { clientId: created.clientId, clientSecret: created.clientSecret as string };
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+  }
+  await sql`
+    update identity.service_providers set name = ${sp.name}, metadata = ${JSON.stringify(sp.metadata)}::jsonb, updated_at = now()
+     where client_id = ${sp.clientId} and (name <> ${sp.name} or metadata <> ${JSON.stringify(sp.metadata)}::jsonb)`.execute(db);
+  await notifyRegistryChange(db, `sp:${sp.clientId}`);
+  const existing = await findServiceProvider(db, sp.clientId);
+  if (!existing?.secret_salt) throw new ConflictError("client_not_confidential", `Service provider ${sp.clientId} has no secret`);
+  return { clientId: sp.clientId, clientSecret: clientSecretFor(serverSecret, sp.clientId, existing.secret_salt) };
+}
+
 export async function findServiceProvider(db: Db, clientId: string): Promise<ServiceProvider | undefined> {
   const { rows } = await sql<ServiceProvider>`
     select client_id, federation, name, entity_id, secret_salt, metadata, consent_required, idp_filter_mode, idp_filter,

@@ -92,6 +92,61 @@ describe("RNIPP answers", () => {
     }
   });
 
+  test("an answer naming France as the country of a person born in France", () => {
+    const outcome = parseRnippAnswer(
+      ENVELOPE(`<el:TypeReponseIdentification>2</el:TypeReponseIdentification>
+      <el:IdentificationIndividuCitoyen><el:SituationActuelle><ec:Individu>
+        <ie:Noms><ie:NomFamille>MARTIN</ie:NomFamille></ie:Noms><ie:Prenoms><ie:Prenom>Zoé</ie:Prenom></ie:Prenoms>
+        <ie:Naissance><ie:DateNaissance>2006-11-11</ie:DateNaissance>
+          <ie:LieuNaissance><ie:Localite code="67482">Strasbourg</ie:Localite><ie:Pays code="99100">France</ie:Pays></ie:LieuNaissance></ie:Naissance>
+        <ie:Sexe>F</ie:Sexe>
+      </ec:Individu></el:SituationActuelle></el:IdentificationIndividuCitoyen>`),
+    );
+    assert.equal(outcome.kind === "identified" && outcome.identity.birthplace, "67482");
+    assert.equal(outcome.kind === "identified" && outcome.identity.birthcountry, "99100");
+  });
+
+  test("over HTTP: a 404 that is not INSEE's is an outage; an answer in ISO-8859-1 keeps its accents", async () => {
+    const answers: Record<string, { status: number; type: string; body: Buffer }> = {
+      "/proxy/individus": { status: 404, type: "text/html", body: Buffer.from("<html>Not Found</html>") },
+      "/latin1/individus": {
+        status: 200,
+        type: "application/xml; charset=ISO-8859-1",
+        body: Buffer.from(
+          ENVELOPE(`<el:TypeReponseIdentification>2</el:TypeReponseIdentification>
+          <el:IdentificationIndividuCitoyen><el:SituationActuelle><ec:Individu>
+            <ie:Noms><ie:NomFamille>LÉVY</ie:NomFamille></ie:Noms><ie:Prenoms><ie:Prenom>René</ie:Prenom></ie:Prenoms>
+            <ie:Naissance><ie:DateNaissance>1935-09-09</ie:DateNaissance><ie:LieuNaissance><ie:Localite code="06088"/></ie:LieuNaissance></ie:Naissance>
+            <ie:Sexe>M</ie:Sexe></ec:Individu></el:SituationActuelle></el:IdentificationIndividuCitoyen>`),
+          "latin1",
+        ),
+      },
+    };
+    const server = createServer((req, res) => {
+      const answer = answers[(req.url ?? "").split("?")[0] ?? ""];
+      res.writeHead(answer?.status ?? 500, { "content-type": answer?.type ?? "text/plain" });
+      res.end(answer?.body ?? "");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const someone: PivotIdentity = {
+      given_name: "René",
+      family_name: "LÉVY",
+      birthdate: "1935-09-09",
+      gender: "male",
+      birthplace: "06088",
+      birthcountry: "99100",
+    };
+    try {
+      await assert.rejects(createRnippClient({ baseUrl: new URL(`${base}/proxy`), timeoutMs: 2000 }).lookup(someone), RnippUnavailable);
+      const latin1 = await createRnippClient({ baseUrl: new URL(`${base}/latin1`), timeoutMs: 2000 }).lookup(someone);
+      assert.equal(latin1.kind === "identified" && latin1.identity.family_name, "LÉVY");
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test("the query names the place of birth, or the country for a person born abroad", () => {
     const abroad = rnippQuery({
       given_name: "Lucia",

@@ -99,14 +99,16 @@ export function parseRnippAnswer(xml: string): RnippOutcome {
   // A partly known date (presumed day or month) comes as AAAA-MM or AAAA: the missing parts are 01, as FranceConnect gives them.
   const date = (text(birth, "DateNaissance") ?? "").split("-");
   const birthdate = [date[0] ?? "", date[1] ?? "01", date[2] ?? "01"].join("-");
-  const bornInFrance = commune !== undefined && country === undefined;
+  // Born in France unless the answer names another country (it may name France, 99100, too).
+  const countryCode = country === undefined ? undefined : String(country["@code"] ?? "");
+  const bornInFrance = countryCode === undefined || countryCode === FRANCE;
   const checked = validatePivot({
     given_name: givenNames,
     family_name: text(child(person, "Noms"), "NomFamille") ?? "",
     birthdate,
     gender: sex === "M" ? "male" : sex === "F" ? "female" : "",
     birthplace: bornInFrance ? String(commune?.["@code"] ?? "") : "",
-    birthcountry: bornInFrance ? FRANCE : String(country?.["@code"] ?? ""),
+    birthcountry: bornInFrance ? FRANCE : (countryCode ?? ""),
   });
   if ("problems" in checked) {
     throw new RnippUnavailable(
@@ -127,9 +129,21 @@ export function createRnippClient({ baseUrl, timeoutMs }: { baseUrl: URL; timeou
       } catch (err) {
         throw new RnippUnavailable(`RNIPP unreachable: ${(err as Error).message}`);
       }
-      if (response.status === 404) return { kind: "not_identified", answerType: "404" };
-      if (response.status !== 200) throw new RnippUnavailable(`RNIPP answered ${response.status}`);
-      return parseRnippAnswer(await response.text());
+      // A 404 is an answer only when it is INSEE's (an XML document): a wrong RNIPP_URL or a proxy's
+      // 404 page must not refuse every citizen.
+      if (response.status !== 200 && response.status !== 404) throw new RnippUnavailable(`RNIPP answered ${response.status}`);
+      const charset = /charset=([\w-]+)/i.exec(response.headers.get("content-type") ?? "")?.[1] ?? "utf-8";
+      let text: string;
+      try {
+        text = new TextDecoder(charset).decode(await response.arrayBuffer());
+      } catch {
+        throw new RnippUnavailable(`RNIPP answer in an unknown charset ${charset}`);
+      }
+      if (response.status === 404) {
+        if (!/IdentificationsIndividusCitoyens/.test(text)) throw new RnippUnavailable("RNIPP answered 404 without an INSEE document");
+        return { kind: "not_identified", answerType: "404" };
+      }
+      return parseRnippAnswer(text);
     },
   };
 }

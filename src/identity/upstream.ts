@@ -50,8 +50,8 @@ export class UpstreamError extends AppError {
 
 /** Path of the hub's redirect_uri at every IdP. */
 export const CALLBACK_PATH = "/identity/callback";
-/** How long a person may take at the IdP. */
-const PENDING_SECONDS = 30 * 60;
+/** How long a person may take at the IdP (an abandoned attempt's cookie goes away then). */
+const PENDING_SECONDS = 15 * 60;
 
 interface Pending {
   state: string;
@@ -187,6 +187,8 @@ export function createUpstream({
     const where = { federation: pending.federation, uid: pending.uid, clearCookie: pendingCookieName(state) };
     try {
       const idp = await idpFor(pending.idpId);
+      // Disabled while the person was there: its answer is no longer taken.
+      if (!idp.active) throw unreachable(idp, new Error("disabled by an operator"));
       const result = await exchange(idp, pending, currentUrl, state);
       return { ...where, ok: true as const, result };
     } catch (err) {

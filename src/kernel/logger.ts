@@ -21,6 +21,8 @@ const SECRET_PARAMS = new Set([
   "code_verifier",
   "login_hint",
   "_csrf",
+  // a request object (JWT) may carry any of the above, and personal data
+  "request",
   // personal data in a civil-registry (RNIPP) query: not secret, but no log needs it
   "nom",
   "prenoms",

@@ -137,7 +137,8 @@ async function openPostgres(options: { url: string; poolMax?: number; onError?: 
       let current: pg.Client | undefined;
       let retryMs = 100;
       const connect = async (): Promise<pg.Client> => {
-        const client = new pg.Client({ connectionString: options.url, application_name: "guichet-listen" });
+        // TCP keep-alive, and a ping below: a connection that died without a word is noticed.
+        const client = new pg.Client({ connectionString: options.url, application_name: "guichet-listen", keepAlive: true });
         client.on("notification", (msg) => {
           if (msg.channel === channel) onNotify(msg.payload ?? "");
         });
@@ -182,10 +183,21 @@ async function openPostgres(options: { url: string; poolMax?: number; onError?: 
         };
         setTimeout(retry, retryMs).unref();
       };
-      current = await connect();
+      const first = await connect();
+      if (closed) {
+        await first.end().catch(() => {});
+        return async () => {};
+      }
+      current = first;
       listeners.add(current);
+      const ping = setInterval(() => {
+        const client = current;
+        client?.query("select 1").catch(() => lost(client));
+      }, 30_000);
+      ping.unref();
       return async () => {
         stopped = true;
+        clearInterval(ping);
         const client = current;
         current = undefined;
         if (client) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { outboundFetch } from "./outbound.ts";
 
@@ -72,5 +73,36 @@ describe("outboundFetch", () => {
     await assert.rejects(outboundFetch(`${base}/slow`, { signal: AbortSignal.timeout(100) }), { name: "AbortError" });
     await assert.rejects(outboundFetch("http://127.0.0.1:1/"), /ECONNREFUSED/);
     await assert.rejects(outboundFetch("file:///etc/passwd"), /Unsupported protocol/);
+  });
+
+  test("a request on a kept-alive connection the server has just closed is sent again, once, on a new one", async () => {
+    // A raw server that answers the first request of each connection, then resets the
+    // connection on the next one, as a server closing an idle connection does at the wrong time.
+    let connections = 0;
+    const sockets = new Set<import("node:net").Socket>();
+    const raw = createTcpServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      let served = false;
+      socket.on("data", () => {
+        if (served) {
+          socket.resetAndDestroy();
+          return;
+        }
+        served = true;
+        socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok");
+      });
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(raw.address() as { port: number }).port}/`;
+    try {
+      assert.equal(await (await outboundFetch(url)).text(), "ok");
+      assert.equal(await (await outboundFetch(url, { method: "POST", body: "x" })).text(), "ok", "retried on a new connection");
+      assert.equal(connections, 2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 });

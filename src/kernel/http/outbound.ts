@@ -5,10 +5,15 @@
  * more CPU per call than node:http, and a login makes such a call every time.
  * It does what those callers need: any method, a string/bytes/URLSearchParams
  * body, an AbortSignal, no redirect following ("manual"), the whole answer
- * buffered (at most `maxBytes`).
+ * buffered (at most `maxBytes`), 30 s at most when the caller gives no signal.
+ * A keep-alive connection the server closed while idle fails the next request
+ * with ECONNRESET before the server saw it: such a request is sent again once,
+ * on a new connection (as Node's documentation recommends).
  */
 import http from "node:http";
 import https from "node:https";
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 const agents = {
   "http:": new http.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -44,47 +49,53 @@ export async function outboundFetch(input: string | URL, init: OutboundInit = {}
   }
   if (body) headers["content-length"] = String(body.length);
   const transport = url.protocol === "https:" ? https : http;
-  init.signal?.throwIfAborted();
-  return new Promise<Response>((resolve, reject) => {
-    const request = transport.request(
-      url,
-      { method: init.method ?? "GET", headers, agent: agents[url.protocol as "http:" | "https:"], signal: init.signal ?? undefined },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            response.destroy(new Error(`Answer from ${url.origin} larger than ${maxBytes} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on("error", reject);
-        response.on("end", () => {
-          const answerHeaders = new Headers();
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (Array.isArray(value)) for (const v of value) answerHeaders.append(name, v);
-            else if (value !== undefined) answerHeaders.set(name, value);
-          }
-          const status = response.statusCode ?? 502;
-          const noBody = status === 204 || status === 304 || init.method === "HEAD";
-          try {
-            resolve(
-              new Response(noBody ? null : Buffer.concat(chunks), {
-                status,
-                statusText: response.statusMessage ?? "",
-                headers: answerHeaders,
-              }),
-            );
-          } catch (err) {
-            // A status Response cannot hold (1xx): the server is not speaking HTTP as expected.
-            reject(err);
-          }
-        });
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
+  const signal = init.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS);
+  signal.throwIfAborted();
+  const attempt = (retried: boolean): Promise<Response> =>
+    new Promise<Response>((resolve, reject) => {
+      const request = transport.request(
+        url,
+        { method: init.method ?? "GET", headers, agent: agents[url.protocol as "http:" | "https:"], signal },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+              response.destroy(new Error(`Answer from ${url.origin} larger than ${maxBytes} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          response.on("error", reject);
+          response.on("end", () => {
+            const answerHeaders = new Headers();
+            for (const [name, value] of Object.entries(response.headers)) {
+              if (Array.isArray(value)) for (const v of value) answerHeaders.append(name, v);
+              else if (value !== undefined) answerHeaders.set(name, value);
+            }
+            const status = response.statusCode ?? 502;
+            const noBody = status === 204 || status === 205 || status === 304 || init.method === "HEAD";
+            try {
+              resolve(
+                new Response(noBody ? null : Buffer.concat(chunks), {
+                  status,
+                  statusText: response.statusMessage ?? "",
+                  headers: answerHeaders,
+                }),
+              );
+            } catch (err) {
+              // A status Response cannot hold (1xx): the server is not speaking HTTP as expected.
+              reject(err);
+            }
+          });
+        },
+      );
+      request.on("error", (err: NodeJS.ErrnoException) => {
+        if (!retried && request.reusedSocket && err.code === "ECONNRESET") resolve(attempt(true));
+        else reject(err);
+      });
+      request.end(body);
+    });
+  return attempt(false);
 }

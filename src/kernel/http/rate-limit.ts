@@ -60,6 +60,14 @@ export function createRateLimiter(now: () => number = Date.now) {
     return { limit: rule.max, remaining: rule.max - w.count, resetSeconds: Math.max(1, Math.ceil((w.resetAt - t) / 1000)) };
   }
 
+  /** How much `key` has left under `rule`, without counting a request. */
+  function peek(rule: Omit<RateLimitRule, "keys">, key: string): RateLimitState {
+    const t = now();
+    const w = windows.get(`${rule.name}|${key}`);
+    if (!w || w.resetAt <= t) return { limit: rule.max, remaining: rule.max, resetSeconds: Math.ceil(rule.windowMs / 1000) };
+    return { limit: rule.max, remaining: rule.max - w.count, resetSeconds: Math.max(1, Math.ceil((w.resetAt - t) / 1000)) };
+  }
+
   /** Counts the request against every rule; sets the headers of the tightest; throws a 429 AppError when over a limit. */
   function check(rules: RateLimitRule[], request: FastifyRequest, reply: FastifyReply): void {
     let tightest: RateLimitState | undefined;
@@ -83,5 +91,5 @@ export function createRateLimiter(now: () => number = Date.now) {
     }
   }
 
-  return { check, hit };
+  return { check, hit, peek };
 }
