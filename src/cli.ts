@@ -11,6 +11,7 @@ import type { Database } from "./kernel/db/database.ts";
 import { migrate } from "./kernel/db/migrate.ts";
 import { AppError, ValidationError } from "./kernel/errors.ts";
 import { createLogger } from "./kernel/logger.ts";
+import { createMailer } from "./kernel/mail/index.ts";
 import { createOutbox } from "./kernel/outbox/outbox.ts";
 import { runSeeds } from "./kernel/seed.ts";
 import { serve } from "./main.ts";
@@ -149,7 +150,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           await migrate(database.db);
           const logger = createLogger("warn");
           const outbox = createOutbox({ database, logger });
-          const ran = await runSeeds(modules, { config, database, db: database.db, logger, outbox });
+          // seeds send no e-mail: a mailer without a server will do
+          const mailer = createMailer({ smtpUrl: undefined, from: config.mail.from });
+          const ran = await runSeeds(modules, { config, database, db: database.db, logger, outbox, mailer });
           out.write(ran.length > 0 ? `seeded: ${ran.join(", ")}\n` : "demo world already seeded\n");
           return 0;
         });

@@ -9,9 +9,11 @@ import { createAuditSealer } from "./kernel/audit/sealer.ts";
 import type { Config } from "./kernel/config.ts";
 import { type Database, openDatabase } from "./kernel/db/database.ts";
 import { migrate } from "./kernel/db/migrate.ts";
+import { createMailer } from "./kernel/mail/index.ts";
 import type { GuichetModule, ModuleDeps } from "./kernel/module.ts";
 import { createOutbox } from "./kernel/outbox/outbox.ts";
 import { runSeeds } from "./kernel/seed.ts";
+import { startTestSmtpServer } from "./kernel/testing/smtp.ts";
 import { modules as defaultModules } from "./modules.ts";
 
 export function openConfiguredDatabase(config: Readonly<Config>, logger: Logger): Promise<Database> {
@@ -51,7 +53,23 @@ export async function openPlatform(
       maxAttempts: config.outbox.maxAttempts,
       baseDelayMs: config.outbox.baseDelayMs,
     });
-    const deps: ModuleDeps = { config, database, db: database.db, logger, outbox };
+    // The demo world without SMTP_URL keeps its e-mails in a local SMTP server (the tests' one), to read at /demo/courriels.
+    const smtp = config.demo && !config.mail.smtpUrl ? await startTestSmtpServer() : undefined;
+    const mailer = createMailer({
+      smtpUrl: config.mail.smtpUrl ?? smtp?.url,
+      from: config.mail.from,
+      logger: logger.child({ component: "mail" }),
+    });
+    const mailbox = smtp && {
+      url: smtp.url,
+      messages: () =>
+        smtp
+          .messages()
+          .slice(-200)
+          .reverse()
+          .map((m) => ({ to: m.to, subject: m.subject, text: m.text, date: m.headers.date })),
+    };
+    const deps: ModuleDeps = { config, database, db: database.db, logger, outbox, mailer, mailbox };
     for (const module of modules) module.subscribe?.(outbox, deps);
     if (config.demo) {
       const seeded = await runSeeds(modules, deps);
@@ -76,6 +94,8 @@ export async function openPlatform(
           await app.close();
           await outbox.stop();
           await sealer.stop();
+          mailer.close();
+          await smtp?.close();
           await database.close();
         })();
         return closing;

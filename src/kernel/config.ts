@@ -5,7 +5,8 @@
  * Development defaults are obviously fake; with NODE_ENV=production they are
  * refused, and so is the embedded database unless the operator opts in.
  */
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 
 export const DEV_SECRET = "dev-only-insecure-secret-do-not-use-in-production";
@@ -57,9 +58,24 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
   GUICHET_OPERATORS: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { message: "must be an smtp:// or smtps:// URL" })
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   RNIPP_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
   RNIPP_TIMEOUT_MS: int(100, 60_000).default(6000),
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+  GUICHET_FILES_DIR: z.string().min(1).optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name" })
+    .optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
 });
 
 export interface Config {
@@ -87,6 +103,12 @@ export interface Config {
    * login; by default the demo world's fake in demo mode, else none (no check).
    */
   rnipp: { url: URL | undefined; timeoutMs: number };
+  /** Outgoing e-mail: an SMTP server (none: e-mails wait in the outbox), and the sender address. */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Where uploaded files go: a directory, or an S3-compatible object store. */
+  storage:
+    | { kind: "disk"; dir: string }
+    | { kind: "s3"; endpoint: URL; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; pathStyle: boolean };
 }
 
 export class ConfigError extends Error {
@@ -121,6 +143,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !e.PUBLIC_URL) {
     problems.push("PUBLIC_URL: required in production (the address people use, e.g. https://guichet.example.gouv.fr)");
   }
+  const s3 = [e.S3_ENDPOINT, e.S3_BUCKET, e.S3_ACCESS_KEY_ID, e.S3_SECRET_ACCESS_KEY];
+  if (s3.some(Boolean) && !s3.every(Boolean)) {
+    problems.push("S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set all four to store files in S3, or none");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = e.PORT ?? 3000;
@@ -142,10 +168,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? `${e.GUICHET_SERVICE_NAME} <ne-pas-repondre@${publicUrl.hostname}>` },
     rnipp: {
       url: e.RNIPP_URL ? new URL(e.RNIPP_URL) : (e.GUICHET_DEMO ?? !production) ? new URL("/demo-rnipp", publicUrl) : undefined,
       timeoutMs: e.RNIPP_TIMEOUT_MS,
     },
+    storage:
+      e.S3_ENDPOINT && e.S3_BUCKET && e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? {
+            kind: "s3" as const,
+            endpoint: new URL(e.S3_ENDPOINT),
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            accessKeyId: e.S3_ACCESS_KEY_ID,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+            pathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : {
+            kind: "disk" as const,
+            // tests each get their own directory unless told otherwise
+            dir: e.GUICHET_FILES_DIR
+              ? resolve(cwd, e.GUICHET_FILES_DIR)
+              : e.NODE_ENV === "test"
+                ? join(tmpdir(), `guichet-test-files-${process.pid}`)
+                : join(resolve(cwd, e.GUICHET_DATA_DIR), "files"),
+          },
     operators: (e.GUICHET_OPERATORS ?? "")
       .split(",")
       .map((s) => s.trim().toLowerCase())

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import type { Database, Db } from "./db/database.ts";
 import type { Locale } from "./i18n/index.ts";
+import type { Mailer } from "./mail/index.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 
 export interface ModuleDeps {
@@ -17,6 +18,15 @@ export interface ModuleDeps {
   db: Db;
   logger: Logger;
   outbox: Outbox;
+  /** Outgoing e-mail (SMTP_URL; in the demo world without it, the demo mailbox). */
+  mailer: Mailer;
+  /** Demo world only, without SMTP_URL: an SMTP server on 127.0.0.1 keeping what it is sent, shown at /demo/courriels. */
+  mailbox?: DemoMailbox | undefined;
+}
+
+export interface DemoMailbox {
+  url: string;
+  messages(): { to: string[]; subject: string; text: string | undefined; date: string | undefined }[];
 }
 
 export interface NavEntry {

@@ -28,6 +28,10 @@ declare module "fastify" {
   interface FastifyReply {
     /** Sends a server-rendered page built from the request's PageContext. */
     render(view: (ctx: PageContext) => string): FastifyReply;
+    /** The page built from the request's PageContext, not sent (to send later, e.g. with a 4xx status). */
+    renderToString(view: (ctx: PageContext) => string): string;
+    /** Sends an HTML page built earlier (by renderToString). */
+    html(page: string): FastifyReply;
   }
   interface FastifyContextConfig {
     /** Set to false on routes that authenticate their callers without a browser session. */
@@ -97,6 +101,12 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
   app.decorateReply("render", function render(this: FastifyReply, view: (ctx: PageContext) => string) {
     const body = view(pageContext(this.request, this));
     return this.header("cache-control", "no-store").type("text/html; charset=utf-8").send(body);
+  });
+  app.decorateReply("renderToString", function renderToString(this: FastifyReply, view: (ctx: PageContext) => string) {
+    return view(pageContext(this.request, this));
+  });
+  app.decorateReply("html", function sendHtml(this: FastifyReply, page: string) {
+    return this.header("cache-control", "no-store").type("text/html; charset=utf-8").send(page);
   });
 
   await app.register(fastifyStatic, {
