@@ -7,5 +7,6 @@ import { homeModule } from "./home/index.ts";
 import { identityModule } from "./identity/index.ts";
 import { kernelModule } from "./kernel/kernel-module.ts";
 import type { GuichetModule } from "./kernel/module.ts";
+import { proceduresModule } from "./procedures/index.ts";
 
-export const modules: readonly GuichetModule[] = [kernelModule, homeModule, identityModule];
+export const modules: readonly GuichetModule[] = [kernelModule, homeModule, identityModule, proceduresModule];

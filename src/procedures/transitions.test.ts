@@ -50,6 +50,8 @@ describe("dossier transitions", () => {
     assert.match(missing?.message.fr ?? "", /Avis du service/);
     assert.equal(refusal("refuser", "instructeur", facts("en_instruction"), { motivation: "  " })?.code, "motivation_required");
     assert.equal(refusal("repasser_en_construction", "instructeur", facts("en_instruction", { svaSvr: true }))?.code, "sva_svr_forbids");
+    // the correction request stays open to SVA/SVR procedures: it suspends the clock
+    assert.equal(refusal("repasser_en_construction_avec_correction", "instructeur", facts("en_instruction", { svaSvr: true })), undefined);
     assert.equal(refusal("passer_en_construction", "usager", facts("brouillon", { acceptsSubmissions: false }))?.code, "procedure_closed");
   });
 

@@ -98,7 +98,9 @@ export function refusal(name: TransitionName, actor: Actor, facts: DossierFacts,
       },
     };
   }
-  if ((name === "repasser_en_construction" || name === "repasser_en_construction_avec_correction") && facts.svaSvr) {
+  // DS: with "silence vaut accord / refus" a dossier goes back to the applicant only through a
+  // correction request, which suspends the clock until the applicant corrects it
+  if (name === "repasser_en_construction" && facts.svaSvr) {
     return {
       code: "sva_svr_forbids",
       message: {

@@ -1,0 +1,91 @@
+/**
+ * Online procedures (démarches), as demarches-simplifiees.fr has them:
+ * administrations build forms without code (the builder, /admin), citizens
+ * signed in through the hub's citizen federation fill and file dossiers
+ * (/demarches, /commencer/<path>, /dossiers), agents signed in through the
+ * professional federation instruct them to a decision (/instructeur), invited
+ * experts give opinions (/avis), and integrators use a DS-compatible GraphQL API.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../kernel/errors.ts";
+import { registerMultipart } from "../kernel/http/multipart.ts";
+import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
+import { createDiskStorage } from "../kernel/storage/storage.ts";
+import { createProceduresAuth } from "./auth.ts";
+import { demoProceduresSeed } from "./demo.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { expertRoutes } from "./routes/expert.ts";
+import { instructeurRoutes } from "./routes/instructeur.ts";
+import { usagerRoutes } from "./routes/usager.ts";
+import { createBuilderService } from "./service/builder.ts";
+import { createRevisions, type ServiceDeps } from "./service/context.ts";
+import { createDossierService } from "./service/dossiers.ts";
+import { createInstructionService } from "./service/instruction.ts";
+import { subscribeNotifications } from "./service/notify.ts";
+import { runDueWork } from "./service/scheduler.ts";
+import { renderSignIn } from "./views/usager.ts";
+
+/** Per file and per form; a form with attachments may carry several files. */
+export const UPLOAD_LIMITS = { fileSize: 20 * 1024 * 1024, files: 20, totalSize: 60 * 1024 * 1024 };
+const DUE_WORK_MS = 60_000;
+
+export function createStorage(config: ModuleDeps["config"]) {
+  if (config.storage.kind === "disk") return createDiskStorage(config.storage.dir);
+  throw new Error("S3 storage is configured but this build stores files on disk only");
+}
+
+/** People who must sign in see the sign-in page (401), then come back where they were. */
+function signInHandler(app: FastifyInstance): void {
+  app.setErrorHandler(async (error, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError && error.status === 401 && /^(usager|agent)_sign_in_required$/.test(error.code)) {
+      const wantsHtml = !String(request.headers.accept ?? "").includes("application/json") && request.headers["x-autosave"] !== "1";
+      if (wantsHtml) {
+        const kind = error.code.startsWith("usager") ? "usager" : "agent";
+        // after a POST (a session that ended while a form was open), back to the page of the form
+        const returnTo = request.method === "GET" ? request.url : (request.url.split("?")[0] ?? "/");
+        return reply.code(401).render((ctx) => renderSignIn(ctx, kind, returnTo));
+      }
+    }
+    throw error;
+  });
+}
+
+async function proceduresRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
+  const { config, db, logger } = deps;
+  const service: ServiceDeps = { db, config, storage: createStorage(config), clock: () => new Date() };
+  const revisions = createRevisions(db);
+  const auth = await createProceduresAuth(app, { db, config });
+  const dossiers = createDossierService(service, revisions);
+  const instruction = createInstructionService(service, revisions);
+  const builder = createBuilderService(service);
+
+  registerMultipart(app, UPLOAD_LIMITS);
+  signInHandler(app);
+  await usagerRoutes(app, { deps: service, auth, dossiers, revisions });
+  await instructeurRoutes(app, { deps: service, auth, instruction, revisions });
+  await adminRoutes(app, { deps: service, auth, builder });
+  await expertRoutes(app, { deps: service, revisions });
+
+  // Implicit decisions and filing deadlines, every minute on every node (rows are taken with SKIP LOCKED).
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook("onReady", async () => {
+    timer = setInterval(() => {
+      runDueWork(service, revisions, logger).catch((err) => logger.warn({ err }, "procedures: scheduled work failed"));
+    }, DUE_WORK_MS);
+    timer.unref();
+  });
+  app.addHook("onClose", async () => clearInterval(timer));
+}
+
+export const proceduresModule: GuichetModule = {
+  name: "procedures",
+  routes: proceduresRoutes,
+  nav: [
+    { href: "/demarches", label: { fr: "Démarches en ligne", en: "Online procedures" } },
+    { href: "/dossiers", label: { fr: "Mes dossiers", en: "My dossiers" } },
+    { href: "/instructeur", label: { fr: "Espace agents", en: "Agents" } },
+  ],
+  subscribe: (outbox, deps) =>
+    subscribeNotifications(outbox, { db: deps.db, config: deps.config, mailer: deps.mailer, logger: deps.logger }),
+  seeds: [demoProceduresSeed],
+};

@@ -1,0 +1,134 @@
+/*
+ * Applying a dossier transition inside the caller's transaction: the guards of
+ * transitions.ts, the new state and its timestamps, the history row (who, when,
+ * why), the audit entry, and the outbox event that notifies the applicant and
+ * the agents and calls the procedure's webhooks. An impossible transition is a
+ * 409 with the reason, nothing changed.
+ */
+import { appendAudit } from "../../kernel/audit/audit.ts";
+import type { Db } from "../../kernel/db/database.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { enqueue } from "../../kernel/outbox/outbox.ts";
+import { TERMINAL_STATES } from "../model.ts";
+import type { DossierChanges, DossierRow } from "../store/dossiers.ts";
+import { hasPendingCorrection, insertTraitement, updateDossier } from "../store/dossiers.ts";
+import type { ProcedureRow } from "../store/procedures.ts";
+import { type Actor, type DossierFacts, refusal, TRAITEMENT_EVENTS, TRANSITIONS, type TransitionName } from "../transitions.ts";
+
+/** Outbox topic of dossier events: {dossierId, event, actorKind, actor, messageId?}. */
+export const DOSSIER_TOPIC = "procedures.dossier";
+
+export interface DossierEvent {
+  dossierId: string;
+  procedureId: string;
+  /** A traitement event (depose, passe_en_instruction, accepte…), or message / correction / avis. */
+  event: string;
+  state: string;
+  actorKind: Actor | "expert";
+  actor: string | null;
+  messageId?: string;
+}
+
+export async function publishDossierEvent(trx: Db, e: DossierEvent): Promise<void> {
+  await enqueue(trx, DOSSIER_TOPIC, { ...e });
+}
+
+export function acceptsSubmissions(procedure: ProcedureRow, dossier: Pick<DossierRow, "for_preview">): boolean {
+  if (dossier.for_preview) return procedure.state === "brouillon";
+  // DS: an unpublished procedure still takes the dossiers already begun
+  return procedure.state === "publiee" || procedure.state === "depubliee";
+}
+
+export async function factsOf(
+  trx: Db,
+  dossier: DossierRow,
+  procedure: ProcedureRow,
+  missingMandatoryAnnotations: string[] = [],
+): Promise<DossierFacts> {
+  return {
+    state: dossier.state,
+    pendingCorrection: await hasPendingCorrection(trx, dossier.id),
+    missingMandatoryAnnotations,
+    svaSvr: procedure.sva_svr !== null,
+    acceptsSubmissions: acceptsSubmissions(procedure, dossier),
+  };
+}
+
+export interface Applied {
+  name: TransitionName;
+  from: string;
+  to: string;
+}
+
+/**
+ * Applies `name` to the locked `dossier`. `extra` sets more columns with the
+ * transition (the group at submission, the decision's file…).
+ */
+export async function applyTransition(
+  trx: Db,
+  dossier: DossierRow,
+  procedure: ProcedureRow,
+  name: TransitionName,
+  who: { kind: Actor; label: string | null },
+  options: { at: Date; motivation?: string | undefined; facts?: DossierFacts; extra?: DossierChanges },
+): Promise<Applied> {
+  const facts = options.facts ?? (await factsOf(trx, dossier, procedure));
+  const refused = refusal(name, who.kind, facts, { motivation: options.motivation });
+  if (refused) {
+    throw new AppError(409, refused.code, refused.message.en, { forPeople: refused.message });
+  }
+  const to = TRANSITIONS[name].to;
+  const at = options.at;
+  const changes: DossierChanges = { state: to, ...options.extra };
+  switch (to) {
+    case "en_construction":
+      if (!dossier.deposited_at) changes.deposited_at = at;
+      changes.en_construction_at = at;
+      break;
+    case "en_instruction":
+      changes.en_instruction_at = at;
+      if (TERMINAL_STATES.has(dossier.state)) {
+        // reopened: the decision no longer stands
+        changes.processed_at = null;
+        changes.motivation = null;
+        changes.attestation_file_id = null;
+        changes.decision_file_id = null;
+      }
+      break;
+    case "accepte":
+    case "refuse":
+    case "sans_suite":
+      changes.processed_at = at;
+      changes.motivation = options.motivation?.trim() || null;
+      changes.sva_svr_decision_on = null;
+      break;
+  }
+  await updateDossier(trx, dossier.id, changes);
+  const event = TRAITEMENT_EVENTS[name];
+  await insertTraitement(trx, {
+    dossierId: dossier.id,
+    event,
+    state: to,
+    actorKind: who.kind,
+    actor: who.label,
+    motivation: options.motivation?.trim() || null,
+    at,
+  });
+  await appendAudit(trx, {
+    module: "procedures",
+    action: `dossier.${event}`,
+    actor: who.label ?? who.kind,
+    subject: `dossier:${dossier.id}`,
+    data: { procedure: procedure.id, from: dossier.state, to, ...(options.motivation ? { motivation: options.motivation.trim() } : {}) },
+    occurredAt: at,
+  });
+  await publishDossierEvent(trx, {
+    dossierId: dossier.id,
+    procedureId: procedure.id,
+    event,
+    state: to,
+    actorKind: who.kind,
+    actor: who.label,
+  });
+  return { name, from: dossier.state, to };
+}

@@ -1,0 +1,266 @@
+/*
+ * Notifications of dossier events: the applicant's in-app inbox and e-mails
+ * (the administration's templates, in French, with DS tags), the agents'
+ * e-mails when they opted in, the experts' invitations.
+ *
+ * Never lost, never sent twice:
+ *   1. the event is an outbox event written with the change (lifecycle.ts);
+ *   2. its handler writes the inbox rows and one `procedures.emails` row per
+ *      recipient (unique per event and address: a redelivered event adds
+ *      nothing) and, in the same transaction, one outbox event per new e-mail;
+ *   3. each e-mail event sends its row over SMTP with a Message-ID fixed by the
+ *      row, marks it sent, and skips a row already sent; an SMTP server away
+ *      (MailUnavailable) makes the outbox retry with backoff; a refusal
+ *      (MailRejected) is recorded and not retried.
+ * The one window left is a crash between the SMTP server's acceptance and the
+ * row being marked sent: that e-mail goes again, with the same Message-ID (which
+ * receiving systems use to recognise a duplicate).
+ */
+import { sql } from "kysely";
+import type { Logger } from "pino";
+import type { Config } from "../../kernel/config.ts";
+import type { Db } from "../../kernel/db/database.ts";
+import { type Mailer, MailRejected, messageIdFor, renderMail } from "../../kernel/mail/index.ts";
+import { enqueue, type Outbox, type OutboxEvent } from "../../kernel/outbox/outbox.ts";
+import { substituteTags } from "../../kernel/pdf/index.ts";
+import type { NotificationEvent, NotificationTemplates } from "../store/procedures.ts";
+import { avisToken } from "./instruction.ts";
+import { DOSSIER_TOPIC, type DossierEvent } from "./lifecycle.ts";
+
+export const EMAIL_TOPIC = "procedures.email";
+
+/** Default wording of the e-mails to applicants, per event (an administration may replace each). */
+export const DEFAULT_TEMPLATES: Record<NotificationEvent, { subject: string; body: string }> = {
+  depose: {
+    subject: "Votre dossier n° --numéro du dossier-- a bien été déposé",
+    body: "Bonjour,\n\nVotre dossier n° --numéro du dossier-- pour la démarche « --libellé démarche-- » a bien été déposé auprès de --nom du service--.\n\nVous pouvez le suivre et le compléter tant qu’il n’est pas en instruction : --lien dossier--",
+  },
+  en_instruction: {
+    subject: "Votre dossier n° --numéro du dossier-- est en cours d’instruction",
+    body: "Bonjour,\n\nVotre dossier n° --numéro du dossier-- pour la démarche « --libellé démarche-- » est désormais examiné par --nom du service--. Il ne peut plus être modifié.\n\nSuivez son avancement : --lien dossier--",
+  },
+  accepte: {
+    subject: "Votre dossier n° --numéro du dossier-- a été accepté",
+    body: "Bonjour,\n\nVotre dossier n° --numéro du dossier-- pour la démarche « --libellé démarche-- » a été accepté.\n\n--motivation--\n\nRetrouvez la décision et, le cas échéant, votre attestation : --lien dossier--",
+  },
+  refuse: {
+    subject: "Votre dossier n° --numéro du dossier-- a été refusé",
+    body: "Bonjour,\n\nVotre dossier n° --numéro du dossier-- pour la démarche « --libellé démarche-- » a été refusé.\n\nMotif : --motivation--\n\nRetrouvez la décision : --lien dossier--",
+  },
+  sans_suite: {
+    subject: "Votre dossier n° --numéro du dossier-- a été classé sans suite",
+    body: "Bonjour,\n\nVotre dossier n° --numéro du dossier-- pour la démarche « --libellé démarche-- » a été classé sans suite.\n\n--motivation--\n\nRetrouvez la décision : --lien dossier--",
+  },
+  message: {
+    subject: "Nouveau message à propos de votre dossier n° --numéro du dossier--",
+    body: "Bonjour,\n\n--nom du service-- vous a écrit à propos de votre dossier n° --numéro du dossier-- (« --libellé démarche-- »).\n\nLisez le message et répondez : --lien dossier--",
+  },
+  correction: {
+    subject: "Une correction est demandée sur votre dossier n° --numéro du dossier--",
+    body: "Bonjour,\n\n--nom du service-- vous demande de corriger votre dossier n° --numéro du dossier-- (« --libellé démarche-- »). Le dossier est de nouveau modifiable.\n\nLisez la demande et corrigez votre dossier : --lien dossier--",
+  },
+};
+
+/** The template that applies to an event, if the applicant is to be told of it. */
+function applicantTemplate(event: string): NotificationEvent | undefined {
+  switch (event) {
+    case "depose":
+      return "depose";
+    case "passe_en_instruction":
+    case "passe_en_instruction_automatiquement":
+    case "repasse_en_instruction":
+      return "en_instruction";
+    case "accepte":
+    case "accepte_automatiquement":
+      return "accepte";
+    case "refuse":
+    case "refuse_automatiquement":
+      return "refuse";
+    case "classe_sans_suite":
+      return "sans_suite";
+    case "message":
+    case "repasse_en_construction":
+      return "message";
+    case "correction":
+      return "correction";
+    default:
+      return undefined;
+  }
+}
+
+interface EventContext {
+  dossier: { id: string; state: string; group_id: string | null; motivation: string | null; for_preview: boolean };
+  procedure: { id: string; title: string; organisation: string; notifications: NotificationTemplates };
+  applicant: { id: string; email: string | null; given_name: string | null; family_name: string | null; email_notifications: boolean };
+}
+
+async function loadContext(db: Db, dossierId: string): Promise<EventContext | undefined> {
+  const { rows } = await sql<{
+    dossier: EventContext["dossier"];
+    procedure: EventContext["procedure"];
+    applicant: EventContext["applicant"];
+  }>`
+    select json_build_object('id', d.id::text, 'state', d.state, 'group_id', d.group_id::text, 'motivation', d.motivation,
+                             'for_preview', d.for_preview) as dossier,
+           json_build_object('id', p.id::text, 'title', p.title, 'organisation', p.organisation, 'notifications', p.notifications) as procedure,
+           json_build_object('id', u.id::text, 'email', u.email, 'given_name', u.given_name, 'family_name', u.family_name,
+                             'email_notifications', u.email_notifications) as applicant
+      from procedures.dossiers d join procedures.procedures p on p.id = d.procedure_id join procedures.users u on u.id = d.user_id
+     where d.id = ${dossierId}`.execute(db);
+  return rows[0];
+}
+
+interface Outgoing {
+  to: string;
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+}
+
+export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: Readonly<Config>; mailer: Mailer; logger: Logger }): void {
+  const { db, config } = deps;
+  const site = config.http.publicUrl;
+
+  outbox.on(DOSSIER_TOPIC, "procedures.notifications", async (event: OutboxEvent) => {
+    const e = event.payload as unknown as DossierEvent;
+    const ctx = await loadContext(db, e.dossierId);
+    if (!ctx) return;
+    const link = new URL(`/dossiers/${ctx.dossier.id}`, site).href;
+    const tags = {
+      "numéro du dossier": ctx.dossier.id,
+      "libellé démarche": ctx.procedure.title,
+      "nom du service": ctx.procedure.organisation,
+      "lien dossier": link,
+      motivation: ctx.dossier.motivation ?? "",
+      prénom: ctx.applicant.given_name ?? "",
+      nom: ctx.applicant.family_name ?? "",
+    };
+    const outgoing: Outgoing[] = [];
+    const inbox: { userId: string; kind: string; title: string; body: string; url: string }[] = [];
+
+    const template = applicantTemplate(e.event);
+    if (template) {
+      const t = ctx.procedure.notifications?.[template] ?? DEFAULT_TEMPLATES[template];
+      const subject = substituteTags(t.subject, tags).text;
+      const body = substituteTags(t.body, tags).text;
+      inbox.push({ userId: ctx.applicant.id, kind: e.event, title: subject, body, url: `/dossiers/${ctx.dossier.id}` });
+      if (ctx.applicant.email && ctx.applicant.email_notifications) {
+        outgoing.push({
+          to: ctx.applicant.email,
+          subject,
+          paragraphs: body.split(/\n{2,}/).filter((p) => !p.includes(link)),
+          action: { label: "Voir mon dossier", url: link },
+        });
+      }
+    }
+
+    // Agents who asked to be told: new dossiers of their group, and the applicant's messages and corrections.
+    const agentLink = new URL(`/instructeur/dossiers/${ctx.dossier.id}`, site).href;
+    if (ctx.dossier.group_id && ["depose", "message_usager", "depose_correction_usager"].includes(e.event)) {
+      const column = e.event === "depose" ? sql`notify_new_dossiers` : sql`notify_messages`;
+      const { rows } = await sql<{ email: string }>`
+        select distinct email from procedures.group_instructors where group_id = ${ctx.dossier.group_id} and ${column}`.execute(db);
+      const what =
+        e.event === "depose"
+          ? `Un nouveau dossier, n° ${ctx.dossier.id}, a été déposé pour la démarche « ${ctx.procedure.title} ».`
+          : e.event === "message_usager"
+            ? `Le demandeur du dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») a écrit un message.`
+            : `Le demandeur du dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») a corrigé son dossier.`;
+      for (const { email } of rows) {
+        outgoing.push({
+          to: email,
+          subject: `Dossier n° ${ctx.dossier.id} — ${ctx.procedure.title}`,
+          paragraphs: [what],
+          action: { label: "Ouvrir le dossier", url: agentLink },
+        });
+      }
+    }
+
+    if (e.event === "avis_demande" && e.messageId?.startsWith("avis:")) {
+      const avisId = e.messageId.slice("avis:".length);
+      const { rows } = await sql<{ expert_email: string; introduction: string; requested_by: string }>`
+        select expert_email, introduction, requested_by from procedures.avis where id = ${avisId} and revoked_at is null`.execute(db);
+      const avis = rows[0];
+      if (avis) {
+        outgoing.push({
+          to: avis.expert_email,
+          subject: `Votre avis est demandé — dossier n° ${ctx.dossier.id}`,
+          paragraphs: [
+            `${avis.requested_by}, de ${ctx.procedure.organisation}, vous demande votre avis sur le dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») :`,
+            avis.introduction,
+            "Ce lien vous est personnel : ne le transférez pas.",
+          ],
+          action: { label: "Donner mon avis", url: new URL(`/avis/${avisId}/${avisToken(config.secret, avisId)}`, site).href },
+        });
+      }
+    }
+
+    if (outgoing.length === 0 && inbox.length === 0) return;
+    await db.transaction().execute(async (trx) => {
+      for (const n of inbox) {
+        await sql`
+          insert into procedures.notifications (user_id, dossier_id, kind, title, body, url, event_id)
+          values (${n.userId}, ${ctx.dossier.id}, ${n.kind}, ${n.title}, ${n.body}, ${n.url}, ${event.id})
+          on conflict (user_id, event_id, kind) do nothing`.execute(trx);
+      }
+      for (const o of outgoing) {
+        const mail = renderMail({
+          lang: "fr",
+          heading: o.subject,
+          paragraphs: o.paragraphs,
+          ...(o.action ? { action: o.action } : {}),
+          footer: `${ctx.procedure.organisation} — ce message vous est envoyé par ${config.serviceName} ; ne répondez pas à ce courriel, écrivez plutôt depuis votre dossier.`,
+        });
+        const { rows } = await sql<{ id: string }>`
+          insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id)
+          values (${event.id}, ${o.to.toLowerCase()}, ${o.subject}, ${mail.text}, ${mail.html},
+                  ${messageIdFor(`dossier-${ctx.dossier.id}-event-${event.id}-${hashOf(o.to)}`, site.hostname)})
+          on conflict (event_id, to_address) do nothing
+          returning id`.execute(trx);
+        if (rows[0]) await enqueue(trx, EMAIL_TOPIC, { emailId: rows[0].id });
+      }
+    });
+  });
+
+  outbox.on(EMAIL_TOPIC, "procedures.send-email", async (event: OutboxEvent) => {
+    const { emailId } = event.payload as { emailId: string };
+    const { rows } = await sql<{
+      to_address: string;
+      subject: string;
+      text_body: string;
+      html_body: string | null;
+      message_id: string;
+      status: string;
+    }>`
+      select to_address, subject, text_body, html_body, message_id, status from procedures.emails where id = ${emailId}`.execute(db);
+    const mail = rows[0];
+    if (!mail || mail.status === "sent" || mail.status === "rejected") return;
+    await sql`update procedures.emails set attempts = attempts + 1 where id = ${emailId}`.execute(db);
+    try {
+      await deps.mailer.send({
+        to: mail.to_address,
+        subject: mail.subject,
+        text: mail.text_body,
+        ...(mail.html_body ? { html: mail.html_body } : {}),
+        messageId: mail.message_id,
+      });
+    } catch (err) {
+      if (err instanceof MailRejected) {
+        await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${emailId}`.execute(db);
+        deps.logger.warn({ emailId, code: err.code }, "procedures: e-mail refused by the SMTP server");
+        return;
+      }
+      await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${emailId}`.execute(db);
+      throw err; // the outbox retries later
+    }
+    // Sent: the body (which may hold personal links) is not kept.
+    await sql`update procedures.emails set status = 'sent', sent_at = now(), last_error = null, text_body = '', html_body = null
+               where id = ${emailId}`.execute(db);
+  });
+}
+
+function hashOf(address: string): string {
+  let h = 0;
+  for (const c of address.toLowerCase()) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(36);
+}
