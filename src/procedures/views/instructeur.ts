@@ -72,10 +72,10 @@ export function renderDossierList(ctx: PageContext, v: ListPage): string {
     ${breadcrumb(ctx, [{ href: "/instructeur", label: tr(ctx, "Instruction", "Review") }, { label: v.procedure.title }])}
     <h1>${v.procedure.title}</h1>
     ${v.batch && batchReport(ctx, v.batch)}
-    <nav class="fr-tabs fr-mb-3w" aria-label="${tr(ctx, "Listes de dossiers", "Dossier lists")}"><ul class="fr-tabs__list">
+    <nav class="fr-mb-3w" aria-label="${tr(ctx, "Listes de dossiers", "Dossier lists")}"><ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--sm">
       ${(Object.keys(TAB_LABELS) as Tab[]).map(
         (tab) =>
-          html`<li><a class="fr-tabs__tab" href="${base}${qs({ statut: tab, apres: "" })}" ${tab === v.tab ? html`aria-current="page" aria-selected="true"` : html`aria-selected="false"`}>${TAB_LABELS[tab][ctx.locale]} <span class="fr-badge fr-badge--sm fr-badge--no-icon">${v.counts[tab]}</span></a></li>`,
+          html`<li><a class="fr-btn fr-btn--sm${tab === v.tab ? "" : " fr-btn--secondary"}" href="${base}${qs({ statut: tab, apres: "" })}" ${tab === v.tab ? html`aria-current="page"` : ""}>${TAB_LABELS[tab][ctx.locale]} (${v.counts[tab]})</a></li>`,
       )}
     </ul></nav>
     <form method="get" action="${base}" class="fr-mb-3w">
