@@ -97,11 +97,14 @@ export async function instructeurRoutes(
       limit: PAGE_SIZE + 1,
       ...(afterMatch ? { after: { key: afterMatch[1] as string, id: afterMatch[2] as string } } : {}),
     };
-    const [procedure, rows, counts, groups] = await Promise.all([
+    const [procedure, rows, counts, groups, prefs] = await Promise.all([
       getProcedure(db, procedureId),
       listForInstruction(db, listQuery),
       countTabs(db, procedureId, groupIds, agent.id),
       listGroups(db, procedureId),
+      sql<{ nouveaux: boolean; messages: boolean }>`
+        select bool_or(notify_new_dossiers) as nouveaux, bool_or(notify_messages) as messages
+          from procedures.group_instructors where email = ${agent.email} and group_id = any(${groupIds}::bigint[])`.execute(db),
     ]);
     const shown = rows.slice(0, PAGE_SIZE);
     const last = shown[shown.length - 1];
@@ -115,6 +118,8 @@ export async function instructeurRoutes(
         query: { q: query.q ?? "", state: filter.state ?? "", group: filter.groupId ?? "", sort },
         next: rows.length > PAGE_SIZE && last ? `${last.sort_key}~${last.id}` : undefined,
         batch,
+        notifications: { newDossiers: prefs.rows[0]?.nouveaux === true, messages: prefs.rows[0]?.messages === true },
+        saved: (request.query as Query).fait === "1",
       }),
     );
   }
@@ -159,6 +164,18 @@ export async function instructeurRoutes(
         .send(out);
     });
   }
+
+  // What the agent wants to be told by e-mail, for every group of theirs in the procedure.
+  app.post("/instructeur/procedures/:id/notifications", async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const agent = await auth.requireAgent(request);
+    const groupIds = await instructedGroups(agent, id);
+    const body = request.body as FormBody;
+    await sql`update procedures.group_instructors
+                 set notify_new_dossiers = ${formValue(body, "nouveaux") === "oui"}, notify_messages = ${formValue(body, "messages") === "oui"}
+               where email = ${agent.email} and group_id = any(${groupIds}::bigint[])`.execute(db);
+    return reply.redirect(`/instructeur/procedures/${id}?fait=1`, 303);
+  });
 
   app.post("/instructeur/procedures/:id/lot", async (request, reply) => {
     const { id } = request.params as { id: string };

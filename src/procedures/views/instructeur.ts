@@ -58,6 +58,9 @@ export interface ListPage {
   query: { q: string; state: string; group: string; sort: string };
   next: string | undefined;
   batch?: { id: string; ok: boolean; error?: { fr: string; en: string } }[] | undefined;
+  /** What the agent asked to be told by e-mail in this procedure. */
+  notifications: { newDossiers: boolean; messages: boolean };
+  saved?: boolean;
 }
 
 export function renderDossierList(ctx: PageContext, v: ListPage): string {
@@ -71,6 +74,7 @@ export function renderDossierList(ctx: PageContext, v: ListPage): string {
   const main = html`<div class="fr-container fr-my-7w">
     ${breadcrumb(ctx, [{ href: "/instructeur", label: tr(ctx, "Instruction", "Review") }, { label: v.procedure.title }])}
     <h1>${v.procedure.title}</h1>
+    ${v.saved && notice("success", tr(ctx, "Préférences enregistrées", "Preferences saved"))}
     ${v.batch && batchReport(ctx, v.batch)}
     <nav class="fr-mb-3w" aria-label="${tr(ctx, "Listes de dossiers", "Dossier lists")}"><ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--sm">
       ${(Object.keys(TAB_LABELS) as Tab[]).map(
@@ -128,6 +132,13 @@ export function renderDossierList(ctx: PageContext, v: ListPage): string {
         </form>`
     }
     ${v.next && html`<p><a class="fr-btn fr-btn--secondary" href="${base}${qs({ apres: v.next })}">${tr(ctx, "Dossiers suivants", "Next dossiers")}</a></p>`}
+    <form method="post" action="${base}/notifications" class="fr-mt-6w">${csrfInput(ctx)}
+      <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">${tr(ctx, "M’avertir par courriel", "Tell me by e-mail")}</legend>
+        <div class="fr-fieldset__element"><div class="fr-checkbox-group"><input type="checkbox" id="notif-nouveaux" name="nouveaux" value="oui" ${v.notifications.newDossiers ? html`checked` : ""}><label class="fr-label" for="notif-nouveaux">${tr(ctx, "des nouveaux dossiers déposés dans mes groupes", "of new dossiers filed in my groups")}</label></div></div>
+        <div class="fr-fieldset__element"><div class="fr-checkbox-group"><input type="checkbox" id="notif-messages" name="messages" value="oui" ${v.notifications.messages ? html`checked` : ""}><label class="fr-label" for="notif-messages">${tr(ctx, "des messages et corrections des demandeurs", "of applicants' messages and corrections")}</label></div></div>
+        <div class="fr-fieldset__element"><button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">${tr(ctx, "Enregistrer mes préférences", "Save my preferences")}</button></div>
+      </fieldset>
+    </form>
   </div>`;
   return renderLayout(ctx, { title: `${TAB_LABELS[v.tab][ctx.locale]} — ${v.procedure.title}`, main });
 }
