@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../kernel/errors.ts";
 import { registerMultipart } from "../kernel/http/multipart.ts";
 import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
-import { createDiskStorage } from "../kernel/storage/storage.ts";
+import { createStorage } from "../kernel/storage/index.ts";
 import { createProceduresAuth } from "./auth.ts";
 import { demoProceduresSeed } from "./demo.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -28,11 +28,6 @@ import { renderSignIn } from "./views/usager.ts";
 /** Per file and per form; a form with attachments may carry several files. */
 export const UPLOAD_LIMITS = { fileSize: 20 * 1024 * 1024, files: 20, totalSize: 60 * 1024 * 1024 };
 const DUE_WORK_MS = 60_000;
-
-export function createStorage(config: ModuleDeps["config"]) {
-  if (config.storage.kind === "disk") return createDiskStorage(config.storage.dir);
-  throw new Error("S3 storage is configured but this build stores files on disk only");
-}
 
 /** People who must sign in see the sign-in page (401), then come back where they were. */
 function signInHandler(app: FastifyInstance): void {
@@ -52,7 +47,7 @@ function signInHandler(app: FastifyInstance): void {
 
 async function proceduresRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
   const { config, db, logger } = deps;
-  const service: ServiceDeps = { db, config, storage: createStorage(config), clock: () => new Date() };
+  const service: ServiceDeps = { db, config, storage: createStorage(config.storage), clock: () => new Date() };
   const revisions = createRevisions(db);
   const auth = await createProceduresAuth(app, { db, config });
   const dossiers = createDossierService(service, revisions);

@@ -159,6 +159,9 @@ export async function usagerRoutes(
           .header("cache-control", "no-store")
           .send({ saved: true, problems: outcome.problems.length, at: deps.clock().toISOString() });
       if (outcome.action || outcome.problems.length > 0) return formPage(request, reply, id, outcome);
+      // a change the form depends on (JavaScript posts it at once): back to where the person was
+      const refresh = formValue(form, "refresh");
+      if (refresh && /^\d{1,15}$/.test(refresh)) return reply.redirect(`/dossiers/${id}/brouillon#champ-${refresh}`, 303);
       return reply.redirect(`/dossiers/${id}/brouillon?enregistre=1`, 303);
     });
   }

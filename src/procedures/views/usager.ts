@@ -8,7 +8,7 @@ import { html, type SafeHtml } from "../../kernel/views/html.ts";
 import { renderLayout } from "../../kernel/views/layout.ts";
 import type { PageContext } from "../../kernel/views/page.ts";
 import { displayValue, type FieldState, implicitSubmitGuard, inputId, mandatoryLegend, renderFieldInput } from "../fields/index.ts";
-import type { FieldDefinition, RevisionDefinition, Values } from "../model.ts";
+import type { Expression, FieldDefinition, RevisionDefinition, Values } from "../model.ts";
 import { LAYOUT_TYPES } from "../model.ts";
 import { RENDERED_FIELD } from "../service/form.ts";
 import type { DossierRow, MessageRow, TraitementRow, UserDossierRow } from "../store/dossiers.ts";
@@ -131,6 +131,7 @@ export function renderDossierForm(ctx: PageContext, v: FormPage): string {
   const action = `/dossiers/${v.dossier.id}/${editing ? "modifier" : "brouillon"}`;
   const idPrefix = "d";
   const fieldCtx = { locale: ctx.locale, idPrefix };
+  const sources = conditionSources(v.definition);
   const main = html`<div class="fr-container fr-my-7w"><div class="fr-grid-row"><div class="fr-col-12 fr-col-lg-9">
     ${breadcrumb(ctx, [{ href: "/dossiers", label: tr(ctx, "Mes dossiers", "My dossiers") }, { label: `${tr(ctx, "Dossier n°", "Dossier no.")} ${v.dossier.id}` }])}
     <p class="fr-text--sm fr-mb-1w">${v.procedure.organisation} — ${tr(ctx, "dossier n°", "dossier no.")} ${v.dossier.id} ${stateBadge(ctx, v.dossier.state)}</p>
@@ -151,7 +152,7 @@ export function renderDossierForm(ctx: PageContext, v: FormPage): string {
         const state = v.states.get(field.stableId) ?? {
           ...(v.values[String(field.stableId)] !== undefined ? { value: v.values[String(field.stableId)] } : {}),
         };
-        return html`<div class="fr-mb-3w">
+        return html`<div class="fr-mb-3w" id="champ-${String(field.stableId)}" ${!editing && sources.has(field.stableId) ? html`data-refresh="${String(field.stableId)}"` : ""}>
           ${!LAYOUT_TYPES.has(field.type) && html`<input type="hidden" name="${RENDERED_FIELD}" value="${String(field.stableId)}">`}
           ${renderFieldInput(field, state, fieldCtx)}
         </div>`;
@@ -172,6 +173,21 @@ export function renderDossierForm(ctx: PageContext, v: FormPage): string {
     main,
     scripts: [PROCEDURES_SCRIPT],
   });
+}
+
+/** Fields other fields' display depends on: changing one refreshes the page (with JavaScript) so the form follows. */
+function conditionSources(definition: RevisionDefinition): Set<number> {
+  const out = new Set<number>();
+  const walk = (e: Expression | undefined) => {
+    if (!e) return;
+    if ("field" in e) out.add(e.field);
+    else for (const o of e.operands) walk(o);
+  };
+  for (const f of definition.fields) {
+    walk(f.condition);
+    for (const c of f.children ?? []) walk(c.condition);
+  }
+  return out;
 }
 
 /** The id of a field's first input, for links from the error summary. */

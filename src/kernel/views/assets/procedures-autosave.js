@@ -59,4 +59,28 @@
     schedule();
   });
   form.addEventListener("submit", () => clearTimeout(timer));
+
+  // A field other fields depend on (data-refresh): once changed, the draft is saved and the
+  // page comes back at that field, showing or hiding what depends on it. Without JavaScript
+  // the same happens at the next save.
+  const saveButton = form.querySelector('button[name="action"][value="save"]');
+  for (const block of form.querySelectorAll("[data-refresh]")) {
+    block.addEventListener("change", () => {
+      clearTimeout(timer);
+      const marker = document.createElement("input");
+      marker.type = "hidden";
+      marker.name = "refresh";
+      marker.value = block.dataset.refresh;
+      form.append(marker);
+      form.requestSubmit(saveButton || undefined);
+    });
+  }
+  const target = /^#champ-\d+$/.test(location.hash) ? document.querySelector(location.hash) : null;
+  const first = target?.querySelector("input:not([type=hidden]), select, textarea");
+  if (first) {
+    // after the browser's own scroll to the fragment, which may take the focus back to the page
+    window.addEventListener("load", () =>
+      setTimeout(() => (target.querySelector("input:checked") || first).focus({ preventScroll: true }), 0),
+    );
+  }
 })();
