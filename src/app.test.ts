@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { AppError } from "./kernel/errors.ts";
 import type { GuichetModule } from "./kernel/module.ts";
+import { startTestS3Server } from "./kernel/testing/fake-s3.ts";
 import { modules } from "./modules.ts";
 import type { Platform } from "./platform.ts";
 import { openTestPlatform } from "./test-platform.ts";
@@ -243,6 +244,7 @@ describe("web shell", () => {
     const ready = await platform.app.inject({ method: "GET", url: "/readyz" });
     assert.equal(ready.statusCode, 200);
     assert.equal(ready.json().status, "ready");
+    assert.deepEqual(ready.json().checks, { database: "ok", migrations: "ok", storage: "ok" });
     await platform.app.inject({ method: "GET", url: "/" });
     const metrics = await platform.app.inject({ method: "GET", url: "/metrics" });
     assert.equal(metrics.statusCode, 200);
@@ -297,6 +299,37 @@ describe("readiness", () => {
       assert.deepEqual(pending.json().pendingMigrations, ["0001_kernel.sql"]);
     } finally {
       await platform.close();
+    }
+  });
+});
+
+describe("readiness of file storage", () => {
+  test("/readyz is 503 storage_unavailable while the S3 bucket does not answer", async () => {
+    const s3 = await startTestS3Server();
+    const env = {
+      S3_ENDPOINT: s3.url,
+      S3_BUCKET: s3.bucket,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: "not-the-secret",
+    };
+    const platform = await openTestPlatform({ env });
+    try {
+      const refused = await platform.app.inject({ method: "GET", url: "/readyz" });
+      assert.equal(refused.statusCode, 503);
+      assert.equal(refused.json().code, "storage_unavailable");
+      assert.doesNotMatch(refused.body, /not-the-secret/);
+    } finally {
+      await platform.close();
+    }
+    const good = await openTestPlatform({ env: { ...env, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+    try {
+      const ready = await good.app.inject({ method: "GET", url: "/readyz" });
+      assert.equal(ready.statusCode, 200);
+      assert.equal(ready.json().checks.storage, "ok");
+    } finally {
+      await good.close();
+      await s3.close();
     }
   });
 });

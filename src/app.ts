@@ -9,6 +9,7 @@ import { registerHealth } from "./kernel/http/health.ts";
 import { createMetrics } from "./kernel/http/metrics.ts";
 import { registerWeb, requestId } from "./kernel/http/web.ts";
 import type { GuichetModule, ModuleDeps } from "./kernel/module.ts";
+import { checkStorage } from "./kernel/storage/index.ts";
 
 export interface AppDeps extends ModuleDeps {
   modules: readonly GuichetModule[];
@@ -44,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const nav = modules.flatMap((m) => (typeof m.nav === "function" ? m.nav(config) : (m.nav ?? [])));
   await registerWeb(app, { config, nav });
-  await registerHealth(app, { db: deps.db, metrics, metricsToken: config.metricsToken });
+  await registerHealth(app, { db: deps.db, metrics, metricsToken: config.metricsToken, storage: () => checkStorage(config.storage) });
 
   for (const module of modules) {
     const routes = module.routes;

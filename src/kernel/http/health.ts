@@ -1,6 +1,6 @@
 /*
- * /healthz: the process answers (liveness). /readyz: the database answers and
- * every migration is applied (readiness). /metrics: Prometheus text format,
+ * /healthz: the process answers (liveness). /readyz: the database answers,
+ * every migration is applied, and file storage takes writes (readiness). /metrics: Prometheus text format,
  * behind a bearer token when METRICS_TOKEN is set.
  */
 import type { FastifyInstance } from "fastify";
@@ -15,9 +15,11 @@ export interface HealthOptions {
   db: Db;
   metrics: ReturnType<typeof createMetrics>;
   metricsToken?: string | undefined;
+  /** File storage: the directory is writable, or the S3 bucket answers. */
+  storage?: () => Promise<void>;
 }
 
-export async function registerHealth(app: FastifyInstance, { db, metrics, metricsToken }: HealthOptions): Promise<void> {
+export async function registerHealth(app: FastifyInstance, { db, metrics, metricsToken, storage }: HealthOptions): Promise<void> {
   app.get("/healthz", async (_request, reply) => {
     reply.header("cache-control", "no-store");
     return { status: "ok" };
@@ -55,7 +57,24 @@ export async function registerHealth(app: FastifyInstance, { db, metrics, metric
           pendingMigrations: pending,
         });
     }
-    return { status: "ready", checks: { database: "ok", migrations: "ok" } };
+    if (storage) {
+      try {
+        await storage();
+      } catch (err) {
+        request.log.warn({ err }, "readiness: file storage unavailable");
+        return reply
+          .status(503)
+          .type("application/problem+json")
+          .send({
+            type: "about:blank",
+            title: "Service Unavailable",
+            status: 503,
+            code: "storage_unavailable",
+            checks: { database: "ok", migrations: "ok", storage: "unavailable" },
+          });
+      }
+    }
+    return { status: "ready", checks: { database: "ok", migrations: "ok", ...(storage ? { storage: "ok" } : {}) } };
   });
 
   app.get("/metrics", async (request, reply) => {
