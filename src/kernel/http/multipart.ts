@@ -18,7 +18,10 @@ export interface UploadedFile {
   filename: string;
   /** What the browser claimed: never trusted for the file's kind. */
   claimedType: string;
+  /** Empty when the file was over the size limit (`tooLarge`). */
   bytes: Buffer;
+  /** Over the size limit: its content was dropped while the rest of the form was read. */
+  tooLarge?: true;
 }
 
 /** Where the parsed body keeps the files of a multipart form. */
@@ -32,11 +35,23 @@ export interface MultipartLimits {
   totalSize: number;
 }
 
-/** The files of the request's form (none for a form without files). */
-export function uploadedFiles(request: FastifyRequest): UploadedFile[] {
-  const body = request.body as { [FILES]?: UploadedFile[] } | undefined;
-  return body?.[FILES] ?? [];
+/**
+ * The files of the request's form (none for a form without files). A file over
+ * the size limit is a 413 naming it, unless the caller takes them (`keepTooLarge`)
+ * to say so next to the field while keeping the rest of what was typed.
+ */
+export function uploadedFiles(request: FastifyRequest, options: { keepTooLarge?: boolean } = {}): UploadedFile[] {
+  const body = request.body as { [FILES]?: UploadedFile[]; [LIMIT]?: number } | undefined;
+  const files = body?.[FILES] ?? [];
+  const over = files.find((f) => f.tooLarge);
+  if (over && !options.keepTooLarge) {
+    const mb = Math.round((body?.[LIMIT] ?? 0) / 1024 / 1024);
+    throw tooLarge(`Le fichier « ${over.filename} » dépasse ${mb} Mo.`, `The file “${over.filename}” is larger than ${mb} MB.`);
+  }
+  return files;
 }
+
+const LIMIT = Symbol("file size limit");
 
 const tooLarge = (fr: string, en: string) => new AppError(413, "upload_too_large", en, { forPeople: { fr, en } });
 
@@ -89,14 +104,22 @@ export function registerMultipart(app: FastifyInstance, limits: MultipartLimits)
           }
           if (!failed) chunks.push(chunk);
         });
+        let over = false;
         stream.on("limit", () => {
-          const mb = Math.round(limits.fileSize / 1024 / 1024);
-          fail(tooLarge(`Le fichier « ${filename} » dépasse ${mb} Mo.`, `The file “${filename}” is larger than ${mb} MB.`));
+          // the rest of the form is still read: the page can say which file, next to its field
+          over = true;
+          chunks.length = 0;
         });
         stream.on("end", () => {
           // An empty file input sends a part without a name or content: nothing was chosen.
-          if (!filename && chunks.length === 0) return;
-          files.push({ field, filename: filename || "fichier", claimedType: mimetype, bytes: Buffer.concat(chunks) });
+          if (!filename && chunks.length === 0 && !over) return;
+          files.push({
+            field,
+            filename: filename || "fichier",
+            claimedType: mimetype,
+            bytes: over ? Buffer.alloc(0) : Buffer.concat(chunks),
+            ...(over ? { tooLarge: true as const } : {}),
+          });
         });
       },
     );
@@ -110,6 +133,7 @@ export function registerMultipart(app: FastifyInstance, limits: MultipartLimits)
         return;
       }
       body[FILES] = files;
+      body[LIMIT] = limits.fileSize;
       done(null, body);
     });
     payload.pipe(busboy);

@@ -7,20 +7,32 @@
 import type { FastifyRequest } from "fastify";
 import { AppError } from "../../kernel/errors.ts";
 import { uploadedFiles } from "../../kernel/http/multipart.ts";
-import type { FieldDefinition, FileRef } from "../model.ts";
+import { DEFAULT_MAX_BYTES } from "../fields/index.ts";
+import type { FieldDefinition, FileRef, Text } from "../model.ts";
 import type { ServiceDeps } from "../service/context.ts";
 import { storeFile } from "../service/files.ts";
 
+/** What the multipart parser takes of one file (procedures/index.ts UPLOAD_LIMITS.fileSize). */
+const UPLOAD_FILE_LIMIT = 20 * 1024 * 1024;
+
 const FILE_INPUT = /^fichiers\[(\d{1,15})\](?:\[([a-z0-9]{1,16})\]\[(\d{1,15})\])?$/;
+
+export interface FormUploads {
+  /** Files kept, by the key of their input ("12", or "10/k3x9/12"). */
+  stored: Map<string, FileRef[]>;
+  /** Files refused (kind, size), by the same key: said next to their field, the rest of the form kept. */
+  refused: Map<string, Text>;
+}
 
 export async function storeFormUploads(
   deps: ServiceDeps,
   request: FastifyRequest,
   fields: readonly FieldDefinition[],
   target: { procedureId: string; dossierId: string; userId: string },
-): Promise<Map<string, FileRef[]>> {
-  const out = new Map<string, FileRef[]>();
-  for (const file of uploadedFiles(request)) {
+): Promise<FormUploads> {
+  const stored = new Map<string, FileRef[]>();
+  const refused = new Map<string, Text>();
+  for (const file of uploadedFiles(request, { keepTooLarge: true })) {
     const match = FILE_INPUT.exec(file.field);
     if (!match) continue;
     const [, first, rowId, child] = match;
@@ -31,20 +43,34 @@ export async function storeFormUploads(
         fields: [{ field: file.field, message: "is not a file field of this form" }],
       });
     }
-    const ref = await storeFile(deps.db, deps.storage, {
-      procedureId: target.procedureId,
-      dossierId: target.dossierId,
-      ownerUserId: target.userId,
-      purpose: "champ",
-      filename: file.filename,
-      bytes: file.bytes,
-      accepted: field.options?.acceptedKinds,
-      maxBytes: field.options?.maxBytes,
-    });
     const key = rowId ? `${first}/${rowId}/${child}` : String(first);
-    out.set(key, [...(out.get(key) ?? []), ref]);
+    const maxBytes = field.options?.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (file.tooLarge) {
+      const mb = (Math.min(maxBytes, UPLOAD_FILE_LIMIT) / 1024 / 1024).toLocaleString("fr-FR", { maximumFractionDigits: 1 });
+      refused.set(key, {
+        fr: `Le fichier « ${file.filename} » dépasse la taille maximale de ${mb} Mo : il n’a pas été joint.`,
+        en: `The file “${file.filename}” is larger than the ${mb} MB allowed: it was not attached.`,
+      });
+      continue;
+    }
+    try {
+      const ref = await storeFile(deps.db, deps.storage, {
+        procedureId: target.procedureId,
+        dossierId: target.dossierId,
+        ownerUserId: target.userId,
+        purpose: "champ",
+        filename: file.filename,
+        bytes: file.bytes,
+        accepted: field.options?.acceptedKinds,
+        maxBytes,
+      });
+      stored.set(key, [...(stored.get(key) ?? []), ref]);
+    } catch (err) {
+      if (!(err instanceof AppError) || !err.forPeople || (err.status !== 413 && err.status !== 415)) throw err;
+      refused.set(key, err.forPeople);
+    }
   }
-  return out;
+  return { stored, refused };
 }
 
 /** The one file of a message or decision form (input `fichier`), stored; undefined when none was chosen. */

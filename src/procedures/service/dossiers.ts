@@ -12,7 +12,7 @@ import { AppError, NotFoundError } from "../../kernel/errors.ts";
 import type { Usager } from "../auth.ts";
 import { ineligibility, routeToGroup } from "../conditions/index.ts";
 import { displayValue, type FormBody, parisDateTime, validateField } from "../fields/index.ts";
-import type { FieldDefinition, FieldValue, FileRef, RevisionDefinition, Values } from "../model.ts";
+import type { FieldDefinition, FieldValue, FileRef, RevisionDefinition, Text, Values } from "../model.ts";
 import { LAYOUT_TYPES, TERMINAL_STATES } from "../model.ts";
 import { communeByCode, geoLookup } from "../referentials/index.ts";
 import {
@@ -151,7 +151,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     },
 
     /** Saves what is valid in the posted page; returns what the page shows back. Brouillon only. */
-    async saveDraft(usager: Usager, dossierId: string, form: FormBody, uploaded?: Map<string, FileRef[]>): Promise<FormOutcome> {
+    async saveDraft(usager: Usager, dossierId: string, form: FormBody, uploaded?: Uploads): Promise<FormOutcome> {
       return db.transaction().execute(async (trx) => {
         const dossier = await lockDossier(trx, dossierId);
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
@@ -164,7 +164,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
           validationContext(trx, dossier.procedure_id, deps.clock()),
           {
             complete: false,
-            ...(uploaded ? { uploaded } : {}),
+            ...uploadOptions(uploaded),
           },
         );
         // A submitted dossier changes only as a whole, checked (see update): a draft saves as it goes.
@@ -182,7 +182,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
       usager: Usager,
       dossierId: string,
       form: FormBody,
-      uploaded?: Map<string, FileRef[]>,
+      uploaded?: Uploads,
     ): Promise<{ submitted: true } | { submitted: false; outcome: FormOutcome; ineligible?: { fr: string; en: string } }> {
       return db.transaction().execute(async (trx) => {
         const dossier = await lockDossier(trx, dossierId);
@@ -196,7 +196,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
           validationContext(trx, dossier.procedure_id, deps.clock()),
           {
             complete: true,
-            ...(uploaded ? { uploaded } : {}),
+            ...uploadOptions(uploaded),
           },
         );
         await saveValues(trx, dossier.id, outcome.values, await searchText(trx, dossier, definition, outcome.values));
@@ -224,12 +224,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     },
 
     /** Saves the changes to a submitted dossier (en_construction) once complete; answers a pending correction. */
-    async update(
-      usager: Usager,
-      dossierId: string,
-      form: FormBody,
-      uploaded?: Map<string, FileRef[]>,
-    ): Promise<{ saved: boolean; outcome: FormOutcome }> {
+    async update(usager: Usager, dossierId: string, form: FormBody, uploaded?: Uploads): Promise<{ saved: boolean; outcome: FormOutcome }> {
       return db.transaction().execute(async (trx) => {
         const dossier = await lockDossier(trx, dossierId);
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
@@ -242,7 +237,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
           validationContext(trx, dossier.procedure_id, deps.clock()),
           {
             complete: true,
-            ...(uploaded ? { uploaded } : {}),
+            ...uploadOptions(uploaded),
           },
         );
         if (outcome.problems.length > 0 || outcome.action) return { saved: false, outcome };
@@ -346,6 +341,15 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
 }
 
 export type DossierService = ReturnType<typeof createDossierService>;
+
+/** Files that came with a post: kept ones by input key, and (optionally) those refused, with why. */
+export type Uploads = Map<string, FileRef[]> | { stored: Map<string, FileRef[]>; refused?: Map<string, Text> };
+
+function uploadOptions(uploaded: Uploads | undefined): { uploaded?: Map<string, FileRef[]>; refusedFiles?: Map<string, Text> } {
+  if (!uploaded) return {};
+  if (uploaded instanceof Map) return { uploaded };
+  return { uploaded: uploaded.stored, ...(uploaded.refused ? { refusedFiles: uploaded.refused } : {}) };
+}
 
 const readOnly = () =>
   new AppError(409, "dossier_read_only", "The dossier can no longer be changed", {

@@ -70,7 +70,7 @@ export async function readForm(
   form: FormBody,
   stored: Values,
   ctx: ValidationContext,
-  options: { complete: boolean; uploaded?: Map<string, FileRef[]> },
+  options: { complete: boolean; uploaded?: Map<string, FileRef[]>; refusedFiles?: Map<string, Text> },
 ): Promise<FormOutcome> {
   const rendered = new Set(
     ([] as string[]).concat((form[RENDERED_FIELD] as string | string[] | undefined) ?? []).filter((id) => /^\d{1,15}$/.test(id)),
@@ -103,6 +103,15 @@ export async function readForm(
       states.set(field.stableId, stateAfterValidation(raw, result));
       problems.push({ stableId: field.stableId, label: field.label, message: result.error });
     }
+  }
+
+  // Files refused on arrival (kind, size): said at their field, which keeps the files it had.
+  for (const [key, message] of options.refusedFiles ?? []) {
+    const field = fields.find((f) => String(f.stableId) === key.split("/")[0]);
+    if (!field || states.get(field.stableId)?.error) continue;
+    const value = values[String(field.stableId)];
+    states.set(field.stableId, { ...(value !== undefined ? { value } : {}), error: message });
+    problems.push({ stableId: field.stableId, label: field.label, message });
   }
 
   if (!options.complete) return { values, states, problems, action };
