@@ -231,6 +231,21 @@ describe("a dossier from draft to attestation", { concurrency: false }, () => {
     assert.equal(csv.status, 200);
     assert.match(csv.body, /Université de Lille/);
     assert.match(csv.body, /^\uFEFF?Numéro;/);
+    // the columns the agent chooses, on the export page
+    const page = await jean.request(`${world.base}/instructeur/procedures/${procedureId}/export?statut=tous`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /name="colonnes" value="etat"/);
+    const chosen = await jean.request(
+      `${world.base}/instructeur/procedures/${procedureId}/export.csv?statut=tous&colonnes=etat&colonnes=champ-${ids.Établissement}`,
+    );
+    assert.equal(chosen.body.replace(/^\uFEFF/, "").split("\r\n")[0], "Numéro;État;Établissement");
+    assert.match(chosen.body.split("\r\n")[1] ?? "", new RegExp(`^${dossierId};en construction;Université de Lille$`));
+    const block = await stableIdOf(world, PATH, "Frères et sœurs à charge du foyer");
+    const rows = await jean.request(`${world.base}/instructeur/procedures/${procedureId}/export.csv?statut=tous&bloc=${block}`);
+    assert.equal(rows.status, 200);
+    assert.equal(rows.body.replace(/^\uFEFF/, "").split("\r\n")[0], "Numéro du dossier;Ligne;Prénom;Âge;Étudiant(e) également ?");
+    const missing = await jean.request(`${world.base}/instructeur/procedures/${procedureId}/export.csv?bloc=999999`);
+    assert.equal(missing.status, 404);
   });
 
   test("the agent starts the review; the citizen can no longer change the dossier", async () => {

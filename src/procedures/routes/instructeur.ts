@@ -14,14 +14,14 @@ import type { Agent, ProceduresAuth } from "../auth.ts";
 import type { FieldState, FormBody } from "../fields/index.ts";
 import { DOSSIER_STATES, type DossierState } from "../model.ts";
 import type { Revisions, ServiceDeps } from "../service/context.ts";
-import { type ExportFilter, exportList } from "../service/export.ts";
+import { type ExportFilter, exportChoices, exportList } from "../service/export.ts";
 import { findFile } from "../service/files.ts";
 import { type CorrectionReason, DECISIONS, type InstructionService, instructedDossier } from "../service/instruction.ts";
 import { factsOf } from "../service/lifecycle.ts";
 import { countTabs, type ListQuery, listFollowers, listForInstruction, listMessages, listTraitements, TABS } from "../store/dossiers.ts";
 import { getProcedure, instructorGroupIds, listAdministeredProcedures, listGroups, listInstructedProcedures } from "../store/procedures.ts";
 import { availableTransitions, type TransitionName } from "../transitions.ts";
-import { renderDossierList, renderInstructorDossier, renderInstructorHome } from "../views/instructeur.ts";
+import { renderDossierList, renderExportForm, renderInstructorDossier, renderInstructorHome } from "../views/instructeur.ts";
 import { sendFile } from "./files.ts";
 import { storeSingleUpload } from "./uploads.ts";
 
@@ -135,9 +135,15 @@ export async function instructeurRoutes(
       const agent = await auth.requireAgent(request);
       const groupIds = await instructedGroups(agent, id);
       const procedure = await getProcedure(db, id);
-      const filter = filterOf(agent, id, groupIds, request.query as Query);
+      const query = request.query as Record<string, string | string[] | undefined>;
+      const filter = filterOf(agent, id, groupIds, query as Query);
+      const picked = ([] as string[]).concat(query.colonnes ?? []).filter((c) => /^[a-z0-9-]{1,40}$/.test(c));
+      const block = typeof query.bloc === "string" && /^\d{1,15}$/.test(query.bloc) ? Number(query.bloc) : undefined;
       const out = new PassThrough();
-      const running = exportList(db, revisions, procedure, filter, format, out, request.locale);
+      const running = exportList(db, revisions, procedure, filter, format, out, request.locale, {
+        ...(picked.length > 0 ? { columns: new Set(picked) } : {}),
+        ...(block !== undefined ? { block } : {}),
+      });
       // A refusal before the first byte (too many columns…) is still a proper error answer.
       let failedEarly: unknown;
       await Promise.race([
@@ -159,7 +165,10 @@ export async function instructeurRoutes(
       };
       return reply
         .type(mediaTypes[format])
-        .header("content-disposition", `attachment; filename="dossiers-${procedure.path}-${stamp}.${format}"`)
+        .header(
+          "content-disposition",
+          `attachment; filename="${block !== undefined ? `bloc-${block}` : "dossiers"}-${procedure.path}-${stamp}.${format}"`,
+        )
         .header("cache-control", "private, no-store")
         .send(out);
     });
@@ -175,6 +184,20 @@ export async function instructeurRoutes(
                  set notify_new_dossiers = ${formValue(body, "nouveaux") === "oui"}, notify_messages = ${formValue(body, "messages") === "oui"}
                where email = ${agent.email} and group_id = any(${groupIds}::bigint[])`.execute(db);
     return reply.redirect(`/instructeur/procedures/${id}?fait=1`, 303);
+  });
+
+  // The export form: the format, the columns the agent wants, the dossiers or a repeatable block's rows.
+  app.get("/instructeur/procedures/:id/export", async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const agent = await auth.requireAgent(request);
+    await instructedGroups(agent, id);
+    const procedure = await getProcedure(db, id);
+    const choices = await exportChoices(db, revisions, procedure);
+    const query = request.query as Query;
+    const filters = Object.fromEntries(
+      (["statut", "q", "etat", "groupe"] as const).flatMap((k) => (query[k] ? [[k, String(query[k]).slice(0, 200)]] : [])),
+    );
+    return reply.render((ctx) => renderExportForm(ctx, { procedure, choices, filters }));
   });
 
   app.post("/instructeur/procedures/:id/lot", async (request, reply) => {

@@ -9,6 +9,7 @@
  */
 import type { Writable } from "node:stream";
 import type { Db } from "../../kernel/db/database.ts";
+import { NotFoundError } from "../../kernel/errors.ts";
 import type { Locale } from "../../kernel/i18n/index.ts";
 import { type Cell, calendarDate, type Sheet, writeCsv, writeJson, writeXlsx } from "../export/index.ts";
 import { exportColumns, exportRowColumns } from "../fields/index.ts";
@@ -35,20 +36,39 @@ async function unionOfFields(db: Db, revisions: Revisions, procedure: ProcedureR
   return { fields: [...fields.values()], annotations: [...annotations.values()] };
 }
 
-const FACTS: { fr: string; en: string; value: (d: ExportedDossier, locale: Locale) => Cell }[] = [
-  { fr: "Numéro", en: "Number", value: (d) => Number(d.id) },
-  { fr: "État", en: "State", value: (d, locale) => stateLabel(d.state)[locale] },
-  { fr: "Déposé le", en: "Filed on", value: (d) => d.deposited_at },
-  { fr: "Passé en instruction le", en: "Review started on", value: (d) => d.en_instruction_at },
-  { fr: "Traité le", en: "Decided on", value: (d) => d.processed_at },
-  { fr: "Mis à jour le", en: "Updated on", value: (d) => d.updated_at },
-  { fr: "Prénom", en: "Given name", value: (d) => d.given_name },
-  { fr: "Nom", en: "Family name", value: (d) => d.family_name },
-  { fr: "Adresse électronique", en: "E-mail", value: (d) => d.email },
-  { fr: "Groupe instructeur", en: "Instructor group", value: (d) => d.group_label },
-  { fr: "Motivation de la décision", en: "Reasons for the decision", value: (d) => d.motivation },
-  { fr: "Archivé", en: "Archived", value: (d) => d.archived },
+/** The dossier's own columns; the number always comes first, whatever the agent chose. */
+export const FACTS: { key: string; fr: string; en: string; value: (d: ExportedDossier, locale: Locale) => Cell }[] = [
+  { key: "numero", fr: "Numéro", en: "Number", value: (d) => Number(d.id) },
+  { key: "etat", fr: "État", en: "State", value: (d, locale) => stateLabel(d.state)[locale] },
+  { key: "depot", fr: "Déposé le", en: "Filed on", value: (d) => d.deposited_at },
+  { key: "instruction", fr: "Passé en instruction le", en: "Review started on", value: (d) => d.en_instruction_at },
+  { key: "traitement", fr: "Traité le", en: "Decided on", value: (d) => d.processed_at },
+  { key: "modification", fr: "Mis à jour le", en: "Updated on", value: (d) => d.updated_at },
+  { key: "prenom", fr: "Prénom", en: "Given name", value: (d) => d.given_name },
+  { key: "nom", fr: "Nom", en: "Family name", value: (d) => d.family_name },
+  { key: "email", fr: "Adresse électronique", en: "E-mail", value: (d) => d.email },
+  { key: "groupe", fr: "Groupe instructeur", en: "Instructor group", value: (d) => d.group_label },
+  { key: "motivation", fr: "Motivation de la décision", en: "Reasons for the decision", value: (d) => d.motivation },
+  { key: "archive", fr: "Archivé", en: "Archived", value: (d) => d.archived },
 ];
+
+/** What an agent may choose to export: the dossier's columns, the fields, the annotations, by key. */
+export async function exportChoices(db: Db, revisions: Revisions, procedure: ProcedureRow) {
+  const { fields, annotations } = await unionOfFields(db, revisions, procedure);
+  return {
+    facts: FACTS.map((f) => ({ key: f.key, label: { fr: f.fr, en: f.en } })),
+    fields: fields.map((f) => ({ key: `champ-${f.stableId}`, label: f.label })),
+    annotations: annotations.map((a) => ({ key: `annotation-${a.stableId}`, label: a.label })),
+    blocks: fields.filter((f) => f.type === "repetition").map((f) => ({ stableId: f.stableId, label: f.label })),
+  };
+}
+
+export interface ExportSelection {
+  /** Column keys (exportChoices); undefined: all. */
+  columns?: ReadonlySet<string> | undefined;
+  /** A repetition block's stable id: its rows, one line each, instead of the dossiers. */
+  block?: number | undefined;
+}
 
 function fieldCells(field: FieldDefinition, value: FieldValue | undefined, locale: Locale): Cell[] {
   return exportColumns(field, value, locale).map((c) => {
@@ -74,28 +94,15 @@ export async function exportList(
   format: "csv" | "xlsx" | "json",
   out: Writable,
   locale: Locale = "fr",
+  selection: ExportSelection = {},
 ): Promise<void> {
-  const { fields, annotations } = await unionOfFields(db, revisions, procedure);
+  const all = await unionOfFields(db, revisions, procedure);
+  const chosen = (key: string) => !selection.columns || selection.columns.has(key);
+  const facts = FACTS.filter((f) => f.key === "numero" || chosen(f.key));
+  const fields = all.fields.filter((f) => chosen(`champ-${f.stableId}`));
+  const annotations = all.annotations.filter((a) => chosen(`annotation-${a.stableId}`));
   const annotationPrefix = locale === "fr" ? "Annotation : " : "Annotation: ";
-  const columns = [
-    ...FACTS.map((f) => f[locale]),
-    ...fields.flatMap((f) => headersOf(f, locale)),
-    ...annotations.flatMap((a) => headersOf(a, locale, annotationPrefix)),
-  ];
-  async function* rows() {
-    for await (const d of exportDossiers(db, filter)) {
-      yield [
-        ...FACTS.map((f) => f.value(d, locale)),
-        ...fields.flatMap((f) => fieldCells(f, d.values[String(f.stableId)], locale)),
-        ...annotations.flatMap((a) => fieldCells(a, d.annotations[String(a.stableId)], locale)),
-      ];
-    }
-  }
-  const main: Sheet = { name: locale === "fr" ? "Dossiers" : "Dossiers", columns, rows: rows() };
-  if (format === "csv") return writeCsv(main, out);
-  if (format === "json") return writeJson(main, out);
-  const blocks = fields.filter((f) => f.type === "repetition");
-  const blockSheets: Sheet[] = blocks.map((block) => ({
+  const blockSheet = (block: FieldDefinition): Sheet => ({
     name: block.label,
     columns: [
       locale === "fr" ? "Numéro du dossier" : "Dossier number",
@@ -113,6 +120,34 @@ export async function exportList(
         }
       }
     })(),
-  }));
+  });
+
+  const columns = [
+    ...facts.map((f) => f[locale]),
+    ...fields.flatMap((f) => headersOf(f, locale)),
+    ...annotations.flatMap((a) => headersOf(a, locale, annotationPrefix)),
+  ];
+  async function* rows() {
+    for await (const d of exportDossiers(db, filter)) {
+      yield [
+        ...facts.map((f) => f.value(d, locale)),
+        ...fields.flatMap((f) => fieldCells(f, d.values[String(f.stableId)], locale)),
+        ...annotations.flatMap((a) => fieldCells(a, d.annotations[String(a.stableId)], locale)),
+      ];
+    }
+  }
+  const main: Sheet = { name: locale === "fr" ? "Dossiers" : "Dossiers", columns, rows: rows() };
+  if (selection.block !== undefined) {
+    // a repeatable block's rows, one line each, for CSV and JSON (XLSX has them as extra sheets)
+    const block = all.fields.find((f) => f.stableId === selection.block && f.type === "repetition");
+    if (!block) throw new NotFoundError("block_not_found", `No repeatable block ${selection.block}`);
+    const sheet = blockSheet(block);
+    if (format === "csv") return writeCsv(sheet, out);
+    if (format === "json") return writeJson(sheet, out);
+    return writeXlsx([sheet], out, { creator: "Guichet" });
+  }
+  if (format === "csv") return writeCsv(main, out);
+  if (format === "json") return writeJson(main, out);
+  const blockSheets = fields.filter((f) => f.type === "repetition").map(blockSheet);
   return writeXlsx([main, ...blockSheets], out, { creator: "Guichet" });
 }

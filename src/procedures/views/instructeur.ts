@@ -102,7 +102,7 @@ export function renderDossierList(ctx: PageContext, v: ListPage): string {
         <div class="fr-col-6 fr-col-md-1 fr-mt-md-4w"><button class="fr-btn" type="submit">${tr(ctx, "Filtrer", "Filter")}</button></div>
       </div>
     </form>
-    <p class="fr-mb-2w"><a class="fr-link fr-icon-download-line fr-link--icon-left" href="${base}/export.csv${qs({})}">CSV</a> · <a class="fr-link" href="${base}/export.xlsx${qs({})}">XLSX</a> · <a class="fr-link" href="${base}/export.json${qs({})}">JSON</a></p>
+    <p class="fr-mb-2w"><a class="fr-link fr-icon-download-line fr-link--icon-left" href="${base}/export${qs({ apres: "", tri: "" })}">${tr(ctx, "Exporter ces dossiers (CSV, XLSX, JSON)", "Export these dossiers (CSV, XLSX, JSON)")}</a></p>
     ${
       v.dossiers.length === 0
         ? html`<p>${tr(ctx, "Aucun dossier dans cette liste.", "No dossier in this list.")}</p>`
@@ -297,4 +297,54 @@ function messages(ctx: PageContext, v: InstructorDossierPage): SafeHtml {
       <div class="fr-upload-group fr-mb-2w"><label class="fr-label" for="message-file">${tr(ctx, "Pièce jointe (facultatif)", "Attachment (optional)")}</label><input class="fr-upload" type="file" id="message-file" name="fichier"></div>
       <button class="fr-btn" type="submit">${tr(ctx, "Envoyer", "Send")}</button>
     </form></section>`;
+}
+
+export interface ExportFormPage {
+  procedure: ProcedureRow;
+  choices: {
+    facts: { key: string; label: { fr: string; en: string } }[];
+    fields: { key: string; label: string }[];
+    annotations: { key: string; label: string }[];
+    blocks: { stableId: number; label: string }[];
+  };
+  /** The list's filters, carried into the export. */
+  filters: Record<string, string>;
+}
+
+export function renderExportForm(ctx: PageContext, v: ExportFormPage): string {
+  const base = `/instructeur/procedures/${v.procedure.id}`;
+  const title = tr(ctx, "Exporter des dossiers", "Export dossiers");
+  const group = (legend: string, items: { key: string; label: string }[]) =>
+    items.length === 0
+      ? html``
+      : html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">${legend}</legend>
+        ${items.map((c) => html`<div class="fr-fieldset__element"><div class="fr-checkbox-group fr-checkbox-group--sm"><input type="checkbox" id="col-${c.key}" name="colonnes" value="${c.key}" checked><label class="fr-label" for="col-${c.key}">${c.label}</label></div></div>`)}
+      </fieldset>`;
+  const main = html`<div class="fr-container fr-my-7w">
+    ${breadcrumb(ctx, [{ href: "/instructeur", label: tr(ctx, "Instruction", "Review") }, { href: base, label: v.procedure.title }, { label: title }])}
+    <h1>${title}</h1>
+    <p>${tr(ctx, "Les dossiers de la liste que vous regardiez (mêmes onglet, recherche et filtres), dans l’ordre de leur numéro. Le fichier se télécharge au fil de l’eau, même pour des dizaines de milliers de dossiers.", "The dossiers of the list you were looking at (same tab, search and filters), by number. The file downloads as it is written, even for tens of thousands of dossiers.")}</p>
+    <form method="get" action="${base}/export.xlsx" id="export-form">
+      ${Object.entries(v.filters).map(([k, value]) => html`<input type="hidden" name="${k}" value="${value}">`)}
+      ${
+        v.choices.blocks.length > 0 &&
+        html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">${tr(ctx, "Quoi ?", "What?")}</legend>
+          <div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="quoi-dossiers" name="bloc" value="" checked><label class="fr-label" for="quoi-dossiers">${tr(ctx, "Les dossiers, une ligne chacun (en XLSX, chaque bloc répétable sur sa feuille)", "The dossiers, one line each (in XLSX, each repeatable block on its sheet)")}</label></div></div>
+          ${v.choices.blocks.map((b) => html`<div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="quoi-${b.stableId}" name="bloc" value="${String(b.stableId)}"><label class="fr-label" for="quoi-${b.stableId}">${tr(ctx, `Les lignes du bloc « ${b.label} », une ligne chacune`, `The rows of the block “${b.label}”, one line each`)}</label></div></div>`)}
+        </fieldset>`
+      }
+      ${group(
+        tr(ctx, "Colonnes du dossier (le numéro est toujours exporté)", "Dossier columns (the number is always exported)"),
+        v.choices.facts.filter((f) => f.key !== "numero").map((f) => ({ key: f.key, label: f.label[ctx.locale] })),
+      )}
+      ${group(tr(ctx, "Champs du formulaire", "Form fields"), v.choices.fields)}
+      ${group(tr(ctx, "Annotations privées", "Private annotations"), v.choices.annotations)}
+      <ul class="fr-btns-group fr-btns-group--inline-md">
+        <li><button class="fr-btn" type="submit" formaction="${base}/export.xlsx">${tr(ctx, "Télécharger en XLSX", "Download as XLSX")}</button></li>
+        <li><button class="fr-btn fr-btn--secondary" type="submit" formaction="${base}/export.csv">${tr(ctx, "Télécharger en CSV", "Download as CSV")}</button></li>
+        <li><button class="fr-btn fr-btn--secondary" type="submit" formaction="${base}/export.json">${tr(ctx, "Télécharger en JSON", "Download as JSON")}</button></li>
+      </ul>
+    </form>
+  </div>`;
+  return renderLayout(ctx, { title: `${title} — ${v.procedure.title}`, main });
 }
