@@ -5,7 +5,6 @@
  * is an AppError naming the form field at fault, in French and English; what
  * the administrator typed is kept to show the form again.
  */
-import { AppError } from "../../kernel/errors.ts";
 import { type FormBody, formValue } from "../../kernel/http/form.ts";
 import { fieldsAvailableTo, parseExpression } from "../conditions/index.ts";
 import {
@@ -19,10 +18,15 @@ import {
   type RevisionDefinition,
 } from "../model.ts";
 import type { FieldEdit } from "../service/builder.ts";
-import { invalid } from "../service/builder.ts";
+import { expressionError, invalid } from "../service/builder.ts";
 import type { ProcedureSettings, SvaSvr } from "../store/procedures.ts";
 
 const text = (form: FormBody, name: string) => (formValue(form, name) ?? "").trim();
+/**
+ * A textarea's text with its line breaks as "\n": browsers send them as "\r\n", and the
+ * e-mails and attestations made from these texts find their paragraphs at blank lines.
+ */
+export const multiline = (form: FormBody, name: string) => (formValue(form, name) ?? "").replace(/\r\n?/g, "\n");
 const ticked = (form: FormBody, name: string) => formValue(form, name) === "oui";
 const all = (form: FormBody, name: string): string[] => {
   const v = form[name];
@@ -274,13 +278,64 @@ export function readCondition(input: ConditionInput, name: string, fields: reado
     candidate = comparisons.length === 1 ? comparisons[0] : { op: input.join, operands: comparisons };
   }
   const parsed = parseExpression(candidate);
-  if (!parsed.ok) {
-    throw new AppError(400, "invalid_expression", parsed.problems.map((p) => `${p.path}: ${p.message.en}`).join("; "), {
-      fields: parsed.problems.map((p) => ({ field: `${name}${p.path ? `.${p.path}` : ""}`, message: p.message.en })),
-      forPeople: { fr: parsed.problems.map((p) => p.message.fr).join(" "), en: parsed.problems.map((p) => p.message.en).join(" ") },
-    });
-  }
+  if (!parsed.ok) throw expressionError(name, parsed.problems);
   return parsed.expression;
+}
+
+/**
+ * The input of a condition editor named `name` that a problem of its expression is
+ * about: the JSON text in the advanced editor; in the simple one, the row's field,
+ * operator or value (`rule[1][value]` for `operands[1].value`).
+ */
+export function conditionInputName(input: ConditionInput, name: string, expressionPath: string): string {
+  if (input.mode !== "simple") return `${name}[json]`;
+  const row = /^operands\[(\d+)\](?:\.(field|op|value))?/.exec(expressionPath);
+  if (row) return `${name}[${row[1]}][${row[2] ?? "field"}]`;
+  const leaf = /^(field|op|value)$/.exec(expressionPath)?.[1];
+  return `${name}[0][${leaf ?? "field"}]`;
+}
+
+/**
+ * Where a refusal of a condition editor's expression is shown: `prefix` (as the
+ * builder names it, `rule` or `condition`) followed by the expression's path becomes
+ * the editor's input; any other name is left as it is.
+ */
+export function conditionErrorField(field: string, prefix: string, input: ConditionInput, name: string): string {
+  if (field !== prefix && !field.startsWith(`${prefix}.`)) return field;
+  return conditionInputName(input, name, field.slice(prefix.length).replace(/^\./, ""));
+}
+
+const OPTION_INPUTS: Record<string, string> = {
+  "options.level": "level",
+  "options.characterLimit": "characterLimit",
+  "options.min": "min",
+  "options.max": "max",
+  "options.format": "formatMode",
+  "options.format.pattern": "pattern",
+  "options.format.minLength": "minLength",
+  "options.format.maxLength": "maxLength",
+  "options.dateRange": "notBefore",
+  "options.choices": "choices",
+  "options.linkedChoices": "linkedChoices",
+  "options.maxFiles": "maxFiles",
+  "options.maxBytes": "maxMegabytes",
+  "options.acceptedKinds": "acceptedKinds",
+  "options.referentielId": "referentielId",
+  "options.prefill": "prefill",
+};
+
+/**
+ * The input of the field edit form a refusal is about: a problem of the revision
+ * (`fields[2].options.choices`, `fields[2].condition.operands[0].value`) becomes the
+ * input that sets it (`choices`, `condition[0][value]`); a form name stays as it is.
+ */
+export function fieldEditInput(field: string, condition: ConditionInput): string {
+  const m = /^(?:fields|annotations)\[\d+\](?:\.children\[\d+\])?(?:\.(.*))?$/.exec(field);
+  if (!m) return conditionErrorField(field, "condition", condition, "condition");
+  const rest = m[1] ?? "";
+  if (rest === "condition" || rest.startsWith("condition.")) return conditionErrorField(rest, "condition", condition, "condition");
+  if (rest === "" || rest === "label" || rest === "description" || rest === "mandatory") return rest || "label";
+  return OPTION_INPUTS[rest] ?? OPTION_INPUTS[rest.split(".").slice(0, 2).join(".")] ?? rest;
 }
 
 /** The simple editor can show an expression made of comparisons joined by one "and" or "or". */
@@ -329,7 +384,7 @@ export function readFieldEdit(
   if (!label && field.type !== "explication") throw invalid("label", "Donnez un libellé au champ.", "Give the field a label.");
   return {
     label,
-    description: formValue(form, "description") ?? "",
+    description: multiline(form, "description"),
     mandatory: ticked(form, "mandatory"),
     options: readOptions(form, field, referentielIds),
     condition: readCondition(conditionInput(form, "condition"), "condition", available),
@@ -363,11 +418,11 @@ export function readSettings(form: FormBody): ProcedureSettings {
     throw invalid("contact_email", "Saisissez une adresse électronique valide.", "Enter a valid e-mail address.");
   return {
     title: text(form, "title"),
-    description: formValue(form, "description") ?? "",
+    description: multiline(form, "description"),
     organisation: text(form, "organisation"),
     contact_email: contact || null,
-    audience: formValue(form, "audience") ?? "",
-    documents: formValue(form, "documents") ?? "",
+    audience: multiline(form, "audience"),
+    documents: multiline(form, "documents"),
     estimated_minutes: minutes ?? null,
     path: text(form, "path").toLowerCase(),
     declarative: declarative === "en_instruction" || declarative === "accepte" ? declarative : null,

@@ -13,7 +13,7 @@ import { uploadedFiles } from "../../kernel/http/multipart.ts";
 import type { Agent, ProceduresAuth } from "../auth.ts";
 import { isPublicAgent } from "../auth.ts";
 import type { FieldDefinition, RevisionDefinition } from "../model.ts";
-import type { BuilderService } from "../service/builder.ts";
+import { ATTESTATION_TAGS, type BuilderService, fieldRefusals } from "../service/builder.ts";
 import type { ServiceDeps } from "../service/context.ts";
 import { DEFAULT_TEMPLATES } from "../service/notify.ts";
 import { PORTABLE_SCHEMA } from "../service/portable.ts";
@@ -42,7 +42,17 @@ import {
   renderReferentiels,
   renderSettings,
 } from "../views/admin.ts";
-import { type ConditionInput, conditionFields, conditionInput, readCondition, readFieldEdit, readSettings } from "./admin-forms.ts";
+import {
+  type ConditionInput,
+  conditionErrorField,
+  conditionFields,
+  conditionInput,
+  fieldEditInput,
+  multiline,
+  readCondition,
+  readFieldEdit,
+  readSettings,
+} from "./admin-forms.ts";
 
 const CONFLICTS: Record<string, { fr: string; en: string }> = {
   procedure_path_taken: { fr: "Cette adresse est déjà prise par une autre démarche.", en: "This address is taken by another procedure." },
@@ -50,23 +60,26 @@ const CONFLICTS: Record<string, { fr: string; en: string }> = {
   last_administrator: { fr: "Une démarche garde au moins un administrateur.", en: "A procedure keeps at least one administrator." },
 };
 
-export function adminErrorOf(err: AppError): AdminError {
-  return { message: err.forPeople ?? CONFLICTS[err.code] ?? { fr: err.message, en: err.message }, fields: err.fields };
+/**
+ * A refusal as the builder's pages show it: the message in both languages, and each
+ * input at fault with its message in the reader's language (`rename` turns the
+ * builder's names, such as a path in the revision, into the page's input names).
+ */
+export function adminErrorOf(err: AppError, locale: "fr" | "en" = "fr", rename: (field: string) => string = (f) => f): AdminError {
+  return {
+    message: err.forPeople ?? CONFLICTS[err.code] ?? { fr: err.message, en: err.message },
+    fields: fieldRefusals(err).map((f) => ({ field: rename(f.field), message: f.message[locale] })),
+  };
 }
 
 const refusal = (err: unknown): AppError | undefined =>
   err instanceof AppError && err.status < 500 && !(err instanceof NotFoundError) ? err : undefined;
 
 const EVENTS: NotificationEvent[] = ["depose", "en_instruction", "accepte", "refuse", "sans_suite", "message", "correction"];
-const TAGS = [
-  "numéro du dossier",
-  "libellé démarche",
-  "date de dépôt",
-  "date de décision",
-  "motivation",
-  "prénom",
-  "nom",
-  "adresse électronique",
+/** The tags the attestation page offers: the fixed ones and the labels of the fields that hold a value. */
+const attestationTags = (draft: RevisionDefinition) => [
+  ...ATTESTATION_TAGS,
+  ...draft.fields.filter((f) => f.type !== "header_section" && f.type !== "explication").map((f) => f.label),
 ];
 
 function fieldIn(definition: RevisionDefinition, stableId: number, annotation: boolean): FieldDefinition | undefined {
@@ -102,18 +115,19 @@ export async function adminRoutes(
 
   /** Runs a change; on a refusal, shows `page` again with it. */
   async function change(
-    _request: FastifyRequest,
+    request: FastifyRequest,
     reply: FastifyReply,
     run: () => Promise<unknown>,
     to: string | (() => string),
     page: (error: AdminError) => Promise<string>,
+    rename?: (field: string) => string,
   ) {
     try {
       await run();
     } catch (err) {
       const refused = refusal(err);
       if (!refused) throw err;
-      const body = await page(adminErrorOf(refused));
+      const body = await page(adminErrorOf(refused, request.locale, rename));
       return reply.code(refused.status).html(body);
     }
     const [path, anchor] = (typeof to === "function" ? to() : to).split("#");
@@ -163,7 +177,7 @@ export async function adminRoutes(
       title: formValue(body, "title") ?? "",
       organisation: formValue(body, "organisation") ?? "",
       path: formValue(body, "path") ?? "",
-      description: formValue(body, "description") ?? "",
+      description: multiline(body, "description"),
     };
     try {
       const id = await builder.create(agent, { ...typed, path: typed.path });
@@ -171,7 +185,7 @@ export async function adminRoutes(
     } catch (err) {
       const refused = refusal(err);
       if (!refused) throw err;
-      return reply.code(refused.status).html(await homePage(request, reply, agent, adminErrorOf(refused), typed));
+      return reply.code(refused.status).html(await homePage(request, reply, agent, adminErrorOf(refused, request.locale), typed));
     }
   });
 
@@ -203,7 +217,7 @@ export async function adminRoutes(
     } catch (err) {
       const refused = refusal(err);
       if (!refused) throw err;
-      return reply.code(refused.status).html(await homePage(request, reply, agent, adminErrorOf(refused)));
+      return reply.code(refused.status).html(await homePage(request, reply, agent, adminErrorOf(refused, request.locale)));
     }
   });
 
@@ -398,6 +412,7 @@ export async function adminRoutes(
           ),
         `${listPath(procedure.id)}#champ-${field.stableId}`,
         (error) => editPage(request, reply, { error, typed: body, condition: conditionInput(body, "condition") }),
+        (name) => fieldEditInput(name, conditionInput(body, "condition")),
       );
     });
 
@@ -438,7 +453,7 @@ export async function adminRoutes(
     const { agent, procedure, draft } = await context(request);
     const body = request.body as FormBody;
     const input = conditionInput(body, "rule");
-    const message = formValue(body, "message") ?? "";
+    const message = multiline(body, "message");
     return change(
       request,
       reply,
@@ -458,6 +473,7 @@ export async function adminRoutes(
       `/admin/procedures/${procedure.id}/eligibilite`,
       async (error) =>
         reply.renderToString((ctx) => renderEligibility(ctx, { procedure, definition: draft, condition: input, message, error })),
+      (name) => conditionErrorField(name, "rule", input, "rule"),
     );
   });
 
@@ -512,6 +528,8 @@ export async function adminRoutes(
         }),
       `/admin/procedures/${procedure.id}/groupes`,
       (error) => groupsPage(request, reply, { error, editing: { groupId, condition: input } }),
+      // the editor's own refusals name `rule<group>`, the builder's name `rule`
+      (name) => conditionErrorField(conditionErrorField(name, `rule${groupId}`, input, `rule${groupId}`), "rule", input, `rule${groupId}`),
     );
   });
 
@@ -581,7 +599,7 @@ export async function adminRoutes(
     const templates: NotificationTemplates = {};
     for (const event of EVENTS) {
       const subject = (formValue(body, `${event}[subject]`) ?? "").trim();
-      const text = (formValue(body, `${event}[body]`) ?? "").trim();
+      const text = multiline(body, `${event}[body]`).trim();
       if (subject || text)
         templates[event] = { subject: subject || DEFAULT_TEMPLATES[event].subject, body: text || DEFAULT_TEMPLATES[event].body };
     }
@@ -599,7 +617,7 @@ export async function adminRoutes(
 
   app.get("/admin/procedures/:id/attestation", async (request, reply) => {
     const { procedure, draft } = await context(request);
-    const tags = [...TAGS, ...draft.fields.filter((f) => f.type !== "header_section" && f.type !== "explication").map((f) => f.label)];
+    const tags = attestationTags(draft);
     return reply.render((ctx) => renderAttestation(ctx, { procedure, tags, flash: flash(request) }));
   });
 
@@ -609,10 +627,10 @@ export async function adminRoutes(
     const attestation = {
       enabled: formValue(body, "enabled") === "oui",
       title: (formValue(body, "title") ?? "").trim().slice(0, 200),
-      body: (formValue(body, "body") ?? "").slice(0, 20_000),
+      body: multiline(body, "body").slice(0, 20_000),
       signatory: (formValue(body, "signatory") ?? "").trim().slice(0, 200),
     };
-    const tags = [...TAGS, ...draft.fields.map((f) => f.label)];
+    const tags = attestationTags(draft);
     return change(
       request,
       reply,

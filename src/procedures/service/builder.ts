@@ -11,11 +11,12 @@ import { sql } from "kysely";
 import { appendAudit } from "../../kernel/audit/audit.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { AppError, NotFoundError } from "../../kernel/errors.ts";
-import { listTags } from "../../kernel/pdf/index.ts";
+import { listTags, normalizeTagLabel } from "../../kernel/pdf/index.ts";
 import type { Agent } from "../auth.ts";
-import { checkGroups, parseExpression } from "../conditions/index.ts";
-import type { Expression, FieldDefinition, FieldType, RevisionDefinition } from "../model.ts";
+import { checkExpression, checkGroups, parseExpression } from "../conditions/index.ts";
+import type { Expression, FieldDefinition, FieldType, RevisionDefinition, Text } from "../model.ts";
 import { FIELD_TYPES } from "../model.ts";
+import { geoLookup } from "../referentials/index.ts";
 import {
   type AttestationTemplate,
   addAdministrator,
@@ -36,6 +37,7 @@ import {
   type ProcedureSettings,
   removeAdministrator,
   removeInstructor,
+  type SvaSvr,
   updateDraftDefinition,
   updateGroup,
   updateProcedure,
@@ -46,8 +48,96 @@ import { fieldCount, type PortableProcedure, parsePortable, renumber, toPortable
 
 const hidden = () => new NotFoundError("procedure_not_found", "No such procedure");
 
+/** A problem of what the administrator sent: the thing at fault (a form input or a path in the revision) and why. */
+export interface FieldRefusal {
+  field: string;
+  message: Text;
+}
+
+// AppError carries one (English) message per field for API clients; pages show them in the reader's language.
+const localizedFields = new WeakMap<AppError, FieldRefusal[]>();
+
+/** A 4xx naming each thing at fault, with the messages in French and English. */
+export function refusedWith(status: number, code: string, problems: FieldRefusal[]): AppError {
+  const err = new AppError(status, code, problems.map((p) => `${p.field}: ${p.message.en}`).join("; "), {
+    fields: problems.map((p) => ({ field: p.field, message: p.message.en })),
+    forPeople: { fr: problems.map((p) => p.message.fr).join(" "), en: problems.map((p) => p.message.en).join(" ") },
+  });
+  localizedFields.set(err, problems);
+  return err;
+}
+
+/** The fields an error names, with their messages in both languages (an error of one field reads its message for people). */
+export function fieldRefusals(err: AppError): FieldRefusal[] {
+  const known = localizedFields.get(err);
+  if (known) return known;
+  const [only] = err.fields;
+  if (only && err.fields.length === 1 && err.forPeople) return [{ field: only.field, message: err.forPeople }];
+  return err.fields.map((f) => ({ field: f.field, message: { fr: f.message, en: f.message } }));
+}
+
 export function invalid(field: string, fr: string, en: string): AppError {
-  return new AppError(400, "invalid_input", `${field}: ${en}`, { fields: [{ field, message: en }], forPeople: { fr, en } });
+  return refusedWith(400, "invalid_input", [{ field, message: { fr, en } }]);
+}
+
+/** The tags the e-mail templates may use (service/notify.ts fills them in). */
+export const NOTIFICATION_TAGS = [
+  "numéro du dossier",
+  "libellé démarche",
+  "nom du service",
+  "lien dossier",
+  "motivation",
+  "prénom",
+  "nom",
+] as const;
+
+/** The tags an attestation may use besides the labels of the form's fields (service/documents.ts fills them in). */
+export const ATTESTATION_TAGS = [
+  "numéro du dossier",
+  "libellé démarche",
+  "date de dépôt",
+  "date de décision",
+  "motivation",
+  "prénom",
+  "nom",
+  "adresse électronique",
+] as const;
+
+/** The tags of `text` that are not in `known`, as a refusal of `field` (undefined when all are known). */
+function unknownTags(field: string, text: string, known: ReadonlySet<string>): FieldRefusal | undefined {
+  const unknown = listTags(text).filter((t) => !known.has(t));
+  if (unknown.length === 0) return undefined;
+  const list = unknown.map((t) => `--${t}--`).join(", ");
+  return {
+    field,
+    message: {
+      fr: `Balise inconnue : ${list}. Utilisez l’une des balises proposées.`,
+      en: `Unknown tag: ${list}. Use one of the tags offered.`,
+    },
+  };
+}
+
+/** The attestation's refusals for unknown tags (title and body), given the form's fields. */
+function attestationRefusals(
+  attestation: { title: string; body: string },
+  fields: readonly FieldDefinition[],
+  prefix = "",
+): FieldRefusal[] {
+  const known = new Set<string>([...ATTESTATION_TAGS, ...fields.map((f) => normalizeTagLabel(f.label))]);
+  return [unknownTags(`${prefix}title`, attestation.title, known), unknownTags(`${prefix}body`, attestation.body, known)].filter(
+    (r): r is FieldRefusal => r !== undefined,
+  );
+}
+
+/** The e-mail templates' refusals for unknown tags, each named as its input (`depose[subject]`). */
+function notificationRefusals(templates: NotificationTemplates, prefix = ""): FieldRefusal[] {
+  const known = new Set<string>(NOTIFICATION_TAGS);
+  return Object.entries(templates).flatMap(([event, t]) =>
+    [
+      unknownTags(`${prefix}${event}[subject]`, t?.subject ?? "", known),
+      unknownTags(`${prefix}${event}[body]`, t?.body ?? "", known),
+    ].filter((r): r is FieldRefusal => r !== undefined),
+  );
 }
 
 /** The procedure if `agent` administers it; a 404 otherwise. */
@@ -169,6 +259,18 @@ export function createBuilderService(deps: ServiceDeps) {
       if (changes.title !== undefined && (changes.title.trim().length < 3 || changes.title.length > 200)) {
         throw invalid("title", "Le titre doit compter entre 3 et 200 caractères.", "The title must have 3 to 200 characters.");
       }
+      if (changes.sva_svr !== undefined) {
+        // DS: the implicit decision is the rule applicants filed under; once published it stays (a switch from
+        // "accord" to "rejet" would turn the pending dossiers' tacit approvals into refusals)
+        const procedure = await administered(db, agent, procedureId);
+        if (procedure.published_at && !sameSvaSvr(procedure.sva_svr, changes.sva_svr)) {
+          throw invalid(
+            "sva",
+            "La décision implicite (silence vaut accord ou rejet) ne peut plus être changée une fois la démarche publiée.",
+            "The implicit decision (silence means consent or refusal) can no longer be changed once the procedure is published.",
+          );
+        }
+      }
       if (changes.sva_svr && changes.declarative) {
         throw invalid(
           "declarative",
@@ -177,27 +279,14 @@ export function createBuilderService(deps: ServiceDeps) {
         );
       }
       if (changes.attestation) {
-        const known = new Set([
-          "numéro du dossier",
-          "libellé démarche",
-          "date de dépôt",
-          "date de décision",
-          "motivation",
-          "prénom",
-          "nom",
-          "adresse électronique",
-        ]);
         const procedure = await administered(db, agent, procedureId);
         const draft = await getRevision(db, procedure.draft_revision_id);
-        for (const f of draft.definition.fields) known.add(f.label);
-        const unknown = listTags(`${changes.attestation.title}\n${changes.attestation.body}`).filter((t) => !known.has(t));
-        if (unknown.length > 0) {
-          throw invalid(
-            "attestation",
-            `Balise inconnue : ${unknown.map((t) => `--${t}--`).join(", ")}.`,
-            `Unknown tag: ${unknown.map((t) => `--${t}--`).join(", ")}.`,
-          );
-        }
+        const refusals = attestationRefusals(changes.attestation, draft.definition.fields);
+        if (refusals.length > 0) throw refusedWith(400, "unknown_tag", refusals);
+      }
+      if (changes.notifications) {
+        const refusals = notificationRefusals(changes.notifications);
+        if (refusals.length > 0) throw refusedWith(400, "unknown_tag", refusals);
       }
       await db.transaction().execute(async (trx) => {
         if (changes.path !== undefined) {
@@ -279,10 +368,11 @@ export function createBuilderService(deps: ServiceDeps) {
           const problems = checkDefinition(definition, referentiels).filter((p) => p.path.includes(`stableId`) === false);
           const mine = problemsOfField(definition, stableId, problems);
           if (mine.length > 0) {
-            throw new AppError(400, "invalid_field", mine.map((p) => p.message.en).join(" "), {
-              fields: mine.map((p) => ({ field: p.path, message: p.message.en })),
-              forPeople: { fr: mine.map((p) => p.message.fr).join(" "), en: mine.map((p) => p.message.en).join(" ") },
-            });
+            throw refusedWith(
+              400,
+              "invalid_field",
+              mine.map((p) => ({ field: p.path, message: namingLaterField(definition, p) ?? p.message })),
+            );
           }
           return definition;
         },
@@ -331,7 +421,10 @@ export function createBuilderService(deps: ServiceDeps) {
             return definition;
           }
           const parsed = parseExpression(rule);
-          if (!parsed.ok) throw expressionError("ineligibility", parsed.problems);
+          if (!parsed.ok) throw expressionError("rule", parsed.problems);
+          // a rule on a field the form does not have, or with a constant of the wrong kind, is refused now, not at publication
+          const problems = checkExpression(parsed.expression, definition.fields, geoLookup);
+          if (problems.length > 0) throw expressionError("rule", problems);
           definition.ineligibility = { rule: parsed.expression, message: message.trim() };
           return definition;
         },
@@ -354,7 +447,14 @@ export function createBuilderService(deps: ServiceDeps) {
       problems.push(
         ...checkGroups(
           groups.map((g) => ({ id: g.id, closed: g.closed, isDefault: g.is_default, ...(g.routing_rule ? { rule: g.routing_rule } : {}) })),
-        ),
+          // a field deleted from the draft must not leave a group's rule naming it
+          { available: draft.definition.fields, geo: geoLookup },
+        ).map((p) => {
+          const group = groups[Number(/^\[(\d+)\]/.exec(p.path)?.[1] ?? -1)];
+          return group
+            ? { ...p, message: { fr: `Groupe « ${group.label} » : ${p.message.fr}`, en: `Group “${group.label}”: ${p.message.en}` } }
+            : p;
+        }),
       );
       return problems;
     },
@@ -456,6 +556,10 @@ export function createBuilderService(deps: ServiceDeps) {
       else if (changes.rule !== undefined) {
         const parsed = parseExpression(changes.rule);
         if (!parsed.ok) throw expressionError("rule", parsed.problems);
+        const procedure = await administered(db, agent, procedureId);
+        const draft = await getRevision(db, procedure.draft_revision_id);
+        const problems = checkExpression(parsed.expression, draft.definition.fields, geoLookup);
+        if (problems.length > 0) throw expressionError("rule", problems);
         rule = parsed.expression;
       }
       if (changes.closed && group.is_default)
@@ -533,6 +637,11 @@ export function createBuilderService(deps: ServiceDeps) {
         // referentiels are not part of the document: fields needing one are reported when publishing
         const problems = checkDefinition(definition).filter((pr) => !pr.path.endsWith(".options.referentielId"));
         if (problems.length > 0) rejectProblemList(problems);
+        const tags = [
+          ...(p.attestation ? attestationRefusals(p.attestation, definition.fields, "procedure.attestation.") : []),
+          ...notificationRefusals(p.notifications ?? {}, "procedure.notifications."),
+        ];
+        if (tags.length > 0) throw refusedWith(400, "unknown_tag", tags);
         const procedure = await lockProcedure(trx, id);
         await updateDraftDefinition(trx, procedure.draft_revision_id, definition);
         await updateProcedure(trx, id, {
@@ -579,13 +688,11 @@ async function referentielIdsOf(db: Db, procedureId: string): Promise<Set<string
 }
 
 function rejectProblemList(problems: DefinitionProblem[]): never {
-  throw new AppError(400, "invalid_definition", problems.map((p) => `${p.path}: ${p.message.en}`).join("; "), {
-    fields: problems.map((p) => ({ field: p.path, message: p.message.en })),
-    forPeople: {
-      fr: problems.map((p) => `${p.path} : ${p.message.fr}`).join(" "),
-      en: problems.map((p) => `${p.path}: ${p.message.en}`).join(" "),
-    },
-  });
+  throw refusedWith(
+    400,
+    "invalid_definition",
+    problems.map((p) => ({ field: p.path, message: { fr: `${p.path} : ${p.message.fr}`, en: `${p.path}: ${p.message.en}` } })),
+  );
 }
 
 function rejectProblems(definition: RevisionDefinition, referentielIds: ReadonlySet<string>): void {
@@ -605,11 +712,51 @@ function checkedEmail(email: string): string {
   return e;
 }
 
-function expressionError(field: string, problems: { path: string; message: { fr: string; en: string } }[]): AppError {
-  return new AppError(400, "invalid_expression", problems.map((p) => `${p.path}: ${p.message.en}`).join("; "), {
-    fields: problems.map((p) => ({ field: `${field}${p.path ? `.${p.path}` : ""}`, message: p.message.en })),
-    forPeople: { fr: problems.map((p) => p.message.fr).join(" "), en: problems.map((p) => p.message.en).join(" ") },
-  });
+function sameSvaSvr(a: SvaSvr | null, b: SvaSvr | null): boolean {
+  if (!a || !b) return a === b || (!a && !b);
+  return a.decision === b.decision && a.period === b.period && a.unit === b.unit && a.resume === b.resume;
+}
+
+/** An expression's problems as a refusal of `field`, each at its path (`rule.operands[1].value`). */
+export function expressionError(field: string, problems: { path: string; message: Text }[]): AppError {
+  return refusedWith(
+    400,
+    "invalid_expression",
+    problems.map((p) => ({ field: `${field}${p.path ? `.${p.path}` : ""}`, message: p.message })),
+  );
+}
+
+/** The node of `expression` at `path` (`operands[1]`, "" for the root). */
+function nodeAt(expression: Expression | undefined, path: string): Expression | undefined {
+  let node = expression;
+  for (const [, index] of path.matchAll(/operands\[(\d+)\]/g)) {
+    node = node && "operands" in node ? node.operands[Number(index)] : undefined;
+  }
+  return node;
+}
+
+/**
+ * For a condition naming a field that exists but cannot be used (placed after, or in
+ * another block), a message naming that field by its label rather than its number.
+ */
+function namingLaterField(definition: RevisionDefinition, p: DefinitionProblem): Text | undefined {
+  const m = /^(fields|annotations)\[(\d+)\](?:\.children\[(\d+)\])?\.condition((?:\.operands\[\d+\])*)\.field$/.exec(p.path);
+  if (!m) return undefined;
+  const top = (m[1] === "annotations" ? definition.annotations : definition.fields)[Number(m[2])];
+  const field = m[3] === undefined ? top : top?.children?.[Number(m[3])];
+  if (!field) return undefined;
+  const node = nodeAt(field.condition, m[4] ?? "");
+  const named = node && "field" in node ? node.field : undefined;
+  const all = [...definition.fields, ...definition.fields.flatMap((f) => f.children ?? []), ...definition.annotations];
+  const other = all.find((f) => f.stableId === named);
+  if (!other) return undefined;
+  if (other.stableId === field.stableId) {
+    return { fr: "Un champ ne peut pas dépendre de lui-même.", en: "A field cannot depend on itself." };
+  }
+  return {
+    fr: `« ${other.label} » ne peut pas servir à cette condition : une condition d’affichage ne porte que sur les champs placés avant celui-ci.`,
+    en: `“${other.label}” cannot be used in this condition: a display condition may only refer to fields placed before this one.`,
+  };
 }
 
 /** The problems that concern one field (its own path, its options, its children, its condition). */

@@ -200,7 +200,9 @@ export function checkDefinition(definition: RevisionDefinition, referentielIds: 
       ),
     );
   }
-  if (out.length === 0) out.push(...checkRevision(definition, geoLookup));
+  // Conditions are checked whatever else is wrong: a condition on a later field must be refused even
+  // while another field is still incomplete (duplicate stable ids are already reported above).
+  out.push(...checkRevision(definition, geoLookup).filter((p) => !p.path.endsWith(".stableId")));
   return out;
 }
 

@@ -18,8 +18,7 @@ const refuse = (fr: string, en: string) =>
 /** The rows of a CSV text (each a list of cells). */
 export function parseCsv(text: string): string[][] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const firstLine = body.split(/\r?\n/, 1)[0] ?? "";
-  const separator = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) ? ";" : ",";
+  const separator = separatorOf(body);
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = "";
@@ -56,6 +55,20 @@ export function parseCsv(text: string): string[][] {
   row.push(cell);
   if (row.some((x) => x !== "")) rows.push(row);
   return rows;
+}
+
+/** ";" or ",", whichever the header line has more of outside quoted cells (";" when as many). */
+function separatorOf(body: string): ";" | "," {
+  let semicolons = 0;
+  let commas = 0;
+  let quoted = false;
+  for (const c of body) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === "\n" || c === "\r")) break;
+    else if (!quoted && c === ";") semicolons += 1;
+    else if (!quoted && c === ",") commas += 1;
+  }
+  return semicolons >= commas ? ";" : ",";
 }
 
 /** Checks and keeps an uploaded CSV as a referential of the procedure; returns its id. */

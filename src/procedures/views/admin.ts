@@ -485,13 +485,13 @@ export function conditionEditor(
     })}</div>
     ${rows.map(
       (row, i) => html`<div class="fr-fieldset__element"><div class="fr-grid-row fr-grid-row--gutters">
-        <div class="fr-col-12 fr-col-md-5">${select({ name: `${o.name}[${i}][field]`, label: tr(ctx, `Champ (ligne ${i + 1})`, `Field (row ${i + 1})`), value: row.field, choices: fieldChoices, idPrefix: o.name })}</div>
-        <div class="fr-col-12 fr-col-md-3">${select({ name: `${o.name}[${i}][op]`, label: tr(ctx, "Opérateur", "Operator"), value: row.op, choices: opChoices(row.field), idPrefix: o.name })}</div>
-        <div class="fr-col-12 fr-col-md-4">${input(ctx, { name: `${o.name}[${i}][value]`, label: tr(ctx, "Valeur", "Value"), value: row.value, idPrefix: o.name, hint: tr(ctx, "oui/non : true ou false ; date : aaaa-mm-jj", "yes/no: true or false; date: yyyy-mm-dd") })}</div>
+        <div class="fr-col-12 fr-col-md-5">${select({ name: `${o.name}[${i}][field]`, label: tr(ctx, `Champ (ligne ${i + 1})`, `Field (row ${i + 1})`), value: row.field, choices: fieldChoices, idPrefix: o.name, error: o.error })}</div>
+        <div class="fr-col-12 fr-col-md-3">${select({ name: `${o.name}[${i}][op]`, label: tr(ctx, "Opérateur", "Operator"), value: row.op, choices: opChoices(row.field), idPrefix: o.name, error: o.error })}</div>
+        <div class="fr-col-12 fr-col-md-4">${input(ctx, { name: `${o.name}[${i}][value]`, label: tr(ctx, "Valeur", "Value"), value: row.value, idPrefix: o.name, error: o.error, hint: tr(ctx, "oui/non : true ou false ; date : aaaa-mm-jj", "yes/no: true or false; date: yyyy-mm-dd") })}</div>
       </div></div>`,
     )}
     <div class="fr-fieldset__element"><p class="fr-hint-text">${tr(ctx, "Une ligne vide est ignorée ; enregistrez pour en ajouter une autre.", "An empty row is ignored; save to add another.")}</p></div>
-    <div class="fr-fieldset__element">${textarea(ctx, { name: `${o.name}[json]`, label: tr(ctx, "Expression JSON", "JSON expression"), value: o.input.json, rows: 6, idPrefix: o.name, hint: tr(ctx, 'Par exemple : {"op":"gte","field":12,"value":18} — opérateurs and, or, eq, neq, lt, lte, gt, gte, includes, empty, not_empty, in_departement, in_region', 'For example: {"op":"gte","field":12,"value":18}') })}</div>
+    <div class="fr-fieldset__element">${textarea(ctx, { name: `${o.name}[json]`, label: tr(ctx, "Expression JSON", "JSON expression"), value: o.input.json, rows: 6, idPrefix: o.name, error: o.error, hint: tr(ctx, 'Par exemple : {"op":"gte","field":12,"value":18} — opérateurs and, or, eq, neq, lt, lte, gt, gte, includes, empty, not_empty, in_departement, in_region', 'For example: {"op":"gte","field":12,"value":18}') })}</div>
   </fieldset>`;
 }
 
@@ -761,7 +761,7 @@ export function renderNotifications(
 ): string {
   const templates: NotificationTemplates = v.procedure.notifications ?? {};
   const body = html`${v.flash && notice("success", v.flash)}${errorNotice(ctx, v.error)}
-    <p>${tr(ctx, "Balises utilisables : --numéro du dossier--, --libellé démarche--, --lien dossier--, --motivation--, --prénom--, --nom--. Laissez vide pour garder le texte par défaut.", "Tags: --numéro du dossier--, --libellé démarche--, --lien dossier--, --motivation--, --prénom--, --nom--. Leave empty to keep the default text.")}</p>
+    <p>${tr(ctx, "Balises utilisables : --numéro du dossier--, --libellé démarche--, --nom du service--, --lien dossier--, --motivation--, --prénom--, --nom--. Laissez vide pour garder le texte par défaut.", "Tags: --numéro du dossier--, --libellé démarche--, --nom du service--, --lien dossier--, --motivation--, --prénom--, --nom--. Leave empty to keep the default text.")}</p>
     <form method="post" action="/admin/procedures/${v.procedure.id}/notifications">${csrfInput(ctx)}
       ${(Object.keys(EVENT_LABELS) as NotificationEvent[]).map(
         (event) => html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">${EVENT_LABELS[event][ctx.locale]}</legend>
