@@ -2,8 +2,10 @@
  * `npm run bench`: outbox and audit throughput (the kernel benchmark) on the
  * embedded PGlite and on a PostgreSQL server (BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/test), in one run. `npm run bench -- identity`
- * runs the identity benchmark instead (federated logins, see identity.ts), and
- * `npm run bench -- all` both. On the server everything happens in a fresh
+ * runs the identity benchmark instead (federated logins, see identity.ts),
+ * `npm run bench -- procedures` the procedures one (dossier submissions, the
+ * agents' list on 100,000 dossiers, the XLSX export; see procedures.ts), and
+ * `npm run bench -- all` all three. On the server everything happens in a fresh
  * guichet_bench_<random> database, dropped at the end. Prints figures; never
  * fails on timing.
  */
@@ -12,6 +14,7 @@ import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
 import { fmtRate, log, openPGliteTarget, openPostgresTarget, printFigures, type Target, type TargetLabel } from "./common.ts";
 import { runIdentityBench } from "./identity.ts";
 import { benchOutbox, type OutboxResult, type OutboxVariant, variantName } from "./outbox.ts";
+import { runProceduresBench } from "./procedures.ts";
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const GOAL_RATIO = 0.5;
@@ -126,12 +129,17 @@ async function runKernelBench(): Promise<void> {
   printTable(results, pgSkipped);
 }
 
-const SUITES = { kernel: ["kernel"], identity: ["identity"], all: ["kernel", "identity"] } as const;
+const SUITES = {
+  kernel: ["kernel"],
+  identity: ["identity"],
+  procedures: ["procedures"],
+  all: ["kernel", "identity", "procedures"],
+} as const;
 
 async function main(): Promise<void> {
   const arg = process.argv[2] ?? "kernel";
   if (!(arg in SUITES) || process.argv.length > 3) {
-    process.stderr.write(`usage: npm run bench [-- kernel | identity | all]   (got: ${process.argv.slice(2).join(" ")})\n`);
+    process.stderr.write(`usage: npm run bench [-- kernel | identity | procedures | all]   (got: ${process.argv.slice(2).join(" ")})\n`);
     process.exitCode = 2;
     return;
   }
@@ -139,7 +147,8 @@ async function main(): Promise<void> {
   log(`Guichet bench — Node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? "unknown"})`);
   for (const suite of SUITES[arg as keyof typeof SUITES]) {
     if (suite === "kernel") await runKernelBench();
-    else await runIdentityBench(PG_URL);
+    else if (suite === "identity") await runIdentityBench(PG_URL);
+    else await runProceduresBench(PG_URL);
   }
   log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -16,11 +16,13 @@ import type { FieldDefinition, FieldValue, FileRef, RevisionDefinition, Text, Va
 import { LAYOUT_TYPES, TERMINAL_STATES } from "../model.ts";
 import { communeByCode, geoLookup } from "../referentials/index.ts";
 import {
+  type Applicant,
   type DossierRow,
   findDossier,
   insertDossier,
   insertMessage,
   lockDossier,
+  lockDossierToFile,
   resolveCorrections,
   saveValues,
   updateDossier,
@@ -30,7 +32,7 @@ import { svaSvrDueDate } from "../transitions.ts";
 import { type Revisions, type ServiceDeps, validationContext } from "./context.ts";
 import { issueAttestation } from "./documents.ts";
 import { type FormOutcome, fieldIndex, readForm } from "./form.ts";
-import { acceptsSubmissions, applyTransition, factsOf, publishDossierEvent } from "./lifecycle.ts";
+import { acceptsSubmissions, applyTransition, factsFrom, factsOf, publishDossierEvent } from "./lifecycle.ts";
 
 const notYours = () => new NotFoundError("dossier_not_found", "No such dossier");
 
@@ -93,25 +95,29 @@ export async function parsePrefill(
   return { values, refused };
 }
 
+/** The text agents search in, from the applicant's row: number, applicant, every displayable value. */
+function searchTextOf(dossier: DossierRow, user: Applicant | undefined, definition: RevisionDefinition, values: Values): string {
+  const parts = [dossier.id, user?.given_name, user?.family_name, user?.email];
+  for (const field of definition.fields) {
+    const value = values[String(field.stableId)];
+    if (value !== undefined && field.type !== "piece_justificative") parts.push(displayValue(field, value, "fr"));
+  }
+  return parts
+    .filter(Boolean)
+    .join(" ")
+    .normalize("NFKD")
+    .replace(/\p{Diacritic}/gu, "")
+    .slice(0, 20_000);
+}
+
 export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
   const { db } = deps;
 
   /** The text agents search in: number, applicant, every displayable value. */
   async function searchText(trx: Db, dossier: DossierRow, definition: RevisionDefinition, values: Values): Promise<string> {
-    const { rows } = await sql<{ given_name: string | null; family_name: string | null; email: string | null }>`
+    const { rows } = await sql<Applicant>`
       select given_name, family_name, email from procedures.users where id = ${dossier.user_id}`.execute(trx);
-    const user = rows[0];
-    const parts = [dossier.id, user?.given_name, user?.family_name, user?.email];
-    for (const field of definition.fields) {
-      const value = values[String(field.stableId)];
-      if (value !== undefined && field.type !== "piece_justificative") parts.push(displayValue(field, value, "fr"));
-    }
-    return parts
-      .filter(Boolean)
-      .join(" ")
-      .normalize("NFKD")
-      .replace(/\p{Diacritic}/gu, "")
-      .slice(0, 20_000);
+    return searchTextOf(dossier, rows[0], definition, values);
   }
 
   async function definitionOf(dossier: DossierRow, trx: Db = db): Promise<RevisionDefinition> {
@@ -184,8 +190,9 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
       form: FormBody,
       uploaded?: Uploads,
     ): Promise<{ submitted: true } | { submitted: false; outcome: FormOutcome; ineligible?: { fr: string; en: string } }> {
+      // Round trips are what a filing costs most: the reads go with the lock, the writes in one statement (applyTransition).
       return db.transaction().execute(async (trx) => {
-        const dossier = await lockDossier(trx, dossierId);
+        const { dossier, applicant, pendingCorrection } = await lockDossierToFile(trx, dossierId);
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
         const procedure = await getProcedure(trx, dossier.procedure_id);
         const definition = await definitionOf(dossier, trx);
@@ -199,10 +206,18 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
             ...uploadOptions(uploaded),
           },
         );
-        await saveValues(trx, dossier.id, outcome.values, await searchText(trx, dossier, definition, outcome.values));
-        if (outcome.problems.length > 0 || outcome.action) return { submitted: false, outcome };
+        const content = { values: outcome.values, searchText: searchTextOf(dossier, applicant, definition, outcome.values) };
+        // Not filed: what is valid is kept, as in a draft. Filed: the values are saved with the state change.
+        const keep = () => saveValues(trx, dossier.id, content.values, content.searchText);
+        if (outcome.problems.length > 0 || outcome.action) {
+          await keep();
+          return { submitted: false, outcome };
+        }
         const blocked = ineligibility(definition, outcome.values, geoLookup);
-        if (blocked) return { submitted: false, outcome, ineligible: blocked };
+        if (blocked) {
+          await keep();
+          return { submitted: false, outcome, ineligible: blocked };
+        }
 
         const groups = await listGroups(trx, procedure.id);
         const groupId = routeToGroup(
@@ -215,8 +230,9 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
         const who = { kind: "usager" as const, label: usager.email ?? `usager:${usager.id}` };
         await applyTransition(trx, { ...dossier, values: outcome.values }, procedure, "passer_en_construction", who, {
           at,
-          facts: { ...(await factsOf(trx, dossier, procedure)), acceptsSubmissions: acceptsSubmissions(procedure, dossier) },
+          facts: { ...factsFrom(dossier, procedure, pendingCorrection), acceptsSubmissions: acceptsSubmissions(procedure, dossier) },
           extra: { group_id: groupId },
+          content,
         });
         await automaticAfterSubmission(trx, { ...dossier, state: "en_construction" }, procedure, at);
         return { submitted: true };

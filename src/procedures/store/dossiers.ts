@@ -94,6 +94,40 @@ export async function lockDossier(trx: Db, id: string): Promise<DossierRow> {
   return d;
 }
 
+/** The applicant's names and e-mail, as the search text has them. */
+export interface Applicant {
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+}
+
+/**
+ * lockDossier, with what filing the dossier needs besides, read in the same round
+ * trip: the applicant (for the search text) and whether a correction is pending.
+ * Only the dossier's row is locked.
+ */
+export async function lockDossierToFile(
+  trx: Db,
+  id: string,
+): Promise<{ dossier: DossierRow; applicant: Applicant; pendingCorrection: boolean }> {
+  if (!isId(id)) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
+  const { rows } = await sql<DossierRow & { applicant: Applicant | null; pending_correction: boolean }>`
+    select ${sql.raw(COLUMN_LIST.map((c) => `d.${c}`).join(", "))}, d.sva_svr_decision_on::text as sva_svr_decision_on,
+           (select json_build_object('given_name', u.given_name, 'family_name', u.family_name, 'email', u.email)
+              from procedures.users u where u.id = d.user_id) as applicant,
+           exists (select 1 from procedures.messages m
+                    where m.dossier_id = d.id and m.correction_reason is not null and m.correction_resolved_at is null) as pending_correction
+      from procedures.dossiers d where d.id = ${id} for update of d`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
+  const { applicant, pending_correction, ...dossier } = row;
+  return {
+    dossier,
+    applicant: applicant ?? { given_name: null, family_name: null, email: null },
+    pendingCorrection: pending_correction,
+  };
+}
+
 export async function saveValues(trx: Db, id: string, values: Values, searchText: string): Promise<void> {
   await sql`update procedures.dossiers
                set values = ${JSON.stringify(values)}::jsonb, values_updated_at = now(), updated_at = now(),
@@ -124,11 +158,33 @@ export type DossierChanges = Partial<{
   deleted_by_user_at: Date | null;
 }>;
 
-export async function updateDossier(trx: Db, id: string, changes: DossierChanges): Promise<void> {
+/** New values for the dossier's form, with the text agents search in (as saveValues writes them). */
+export interface ValuesChange {
+  values: Values;
+  searchText: string;
+}
+
+/**
+ * The UPDATE of updateDossier, to run or to put in a write batch; `content`
+ * also writes the values as saveValues does (one row version instead of two).
+ * Undefined when there is nothing to change.
+ */
+export function dossierUpdate(id: string, changes: DossierChanges, content?: ValuesChange) {
   const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return;
-  await sql`update procedures.dossiers set ${sql.join(entries.map(([c, v]) => sql`${sql.ref(c)} = ${v as string}`))}, updated_at = now()
-             where id = ${id}`.execute(trx);
+  if (entries.length === 0 && !content) return undefined;
+  const sets = entries.map(([c, v]) => sql`${sql.ref(c)} = ${v as string}`);
+  if (content) {
+    sets.push(
+      sql`values = ${JSON.stringify(content.values)}::jsonb`,
+      sql`values_updated_at = now()`,
+      sql`search = to_tsvector('simple', ${content.searchText})`,
+    );
+  }
+  return sql`update procedures.dossiers set ${sql.join(sets)}, updated_at = now() where id = ${id}`;
+}
+
+export async function updateDossier(trx: Db, id: string, changes: DossierChanges): Promise<void> {
+  await dossierUpdate(id, changes)?.execute(trx);
 }
 
 export interface TraitementRow {
@@ -153,8 +209,13 @@ export async function insertTraitement(
     at: Date;
   },
 ): Promise<void> {
-  await sql`insert into procedures.traitements (dossier_id, event, state, actor_kind, actor, motivation, occurred_at)
-            values (${t.dossierId}, ${t.event}, ${t.state}, ${t.actorKind}, ${t.actor}, ${t.motivation ?? null}, ${t.at})`.execute(trx);
+  await traitementInsert(t).execute(trx);
+}
+
+/** The INSERT of insertTraitement, to run or to put in a write batch. */
+export function traitementInsert(t: Parameters<typeof insertTraitement>[1]) {
+  return sql`insert into procedures.traitements (dossier_id, event, state, actor_kind, actor, motivation, occurred_at)
+             values (${t.dossierId}, ${t.event}, ${t.state}, ${t.actorKind}, ${t.actor}, ${t.motivation ?? null}, ${t.at})`;
 }
 
 export async function listTraitements(db: Db, dossierId: string): Promise<TraitementRow[]> {
@@ -342,22 +403,37 @@ export async function revisionsInUse(db: Db, procedureId: string): Promise<strin
   return rows.map((r) => r.revision_id);
 }
 
-/** How many dossiers each tab holds for the agent. */
+/**
+ * How many dossiers each tab holds for the agent, in one statement: the counts by
+ * state come from an index alone (dossiers_tab_counts), the two follow-dependent
+ * tabs from the waiting dossiers somebody follows (few), rather than probing the
+ * follows of every waiting dossier.
+ */
 export async function countTabs(db: Db, procedureId: string, groupIds: string[], userId: string): Promise<Record<Tab, number>> {
   const counts = { "a-suivre": 0, suivis: 0, traites: 0, tous: 0, archives: 0 } as Record<Tab, number>;
   if (groupIds.length === 0) return counts;
   const { rows } = await sql<Record<string, number>>`
-    select
-      count(*) filter (where ${tabCondition("a-suivre", userId)})::int as a_suivre,
-      count(*) filter (where ${tabCondition("suivis", userId)})::int as suivis,
-      count(*) filter (where ${tabCondition("traites", userId)})::int as traites,
-      count(*) filter (where ${tabCondition("tous", userId)})::int as tous,
-      count(*) filter (where ${tabCondition("archives", userId)})::int as archives
-      from procedures.dossiers d
-     where d.procedure_id = ${procedureId} and not d.for_preview and d.group_id = any(${groupIds}::bigint[])`.execute(db);
+    with tabs as (
+      select
+        count(*) filter (where d.state in ('en_construction', 'en_instruction') and not d.archived)::int as waiting,
+        count(*) filter (where ${tabCondition("traites", userId)})::int as traites,
+        count(*) filter (where ${tabCondition("tous", userId)})::int as tous,
+        count(*) filter (where ${tabCondition("archives", userId)})::int as archives
+        from procedures.dossiers d
+       where d.procedure_id = ${procedureId} and not d.for_preview and d.group_id = any(${groupIds}::bigint[])
+    ), followed as (
+      select count(*)::int as by_anyone, count(*) filter (where by_agent)::int as by_agent
+        from (select f.dossier_id, bool_or(f.user_id = ${userId}) as by_agent
+                from procedures.follows f join procedures.dossiers d on d.id = f.dossier_id
+               where d.procedure_id = ${procedureId} and not d.for_preview and d.group_id = any(${groupIds}::bigint[])
+                 and d.state in ('en_construction', 'en_instruction') and not d.archived
+               group by f.dossier_id) waiting_followed
+    )
+    select tabs.*, followed.by_anyone, followed.by_agent from tabs, followed`.execute(db);
   const r = rows[0] ?? {};
-  counts["a-suivre"] = Number(r.a_suivre ?? 0);
-  counts.suivis = Number(r.suivis ?? 0);
+  // "à suivre": waiting, followed by nobody; "suivis": waiting, followed by this agent (tabCondition).
+  counts["a-suivre"] = Number(r.waiting ?? 0) - Number(r.by_anyone ?? 0);
+  counts.suivis = Number(r.by_agent ?? 0);
   counts.traites = Number(r.traites ?? 0);
   counts.tous = Number(r.tous ?? 0);
   counts.archives = Number(r.archives ?? 0);
