@@ -11,6 +11,7 @@ import { AppError } from "../kernel/errors.ts";
 import { registerMultipart } from "../kernel/http/multipart.ts";
 import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
 import { createStorage } from "../kernel/storage/index.ts";
+import { apiRoutes, subscribeWebhooks } from "./api/index.ts";
 import { createProceduresAuth } from "./auth.ts";
 import { demoProceduresSeed } from "./demo.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -29,16 +30,51 @@ import { renderSignIn } from "./views/usager.ts";
 export const UPLOAD_LIMITS = { fileSize: 20 * 1024 * 1024, files: 20, totalSize: 60 * 1024 * 1024 };
 const DUE_WORK_MS = 60_000;
 
-/** People who must sign in see the sign-in page (401), then come back where they were. */
+/**
+ * People who must sign in see the sign-in page (401), then come back where they were.
+ * Must be called before the module's routes are declared: it learns their pages.
+ */
 function signInHandler(app: FastifyInstance): void {
+  const pages: RegExp[] = [];
+  const pagePatterns = new Set<string>();
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes("GET")) return;
+    const pattern = route.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+");
+    pages.push(new RegExp(`^${pattern}$`));
+    pagePatterns.add(route.url);
+  });
+  const isPage = (path: string) => pages.some((p) => p.test(path));
+  /** After a POST (a session that ended while a form was open), the page of the form. */
+  const pageOfForm = (request: FastifyRequest): string => {
+    const referer = request.headers.referer;
+    if (referer) {
+      try {
+        const from = new URL(referer);
+        if (from.host === request.headers.host && isPage(from.pathname)) return from.pathname + from.search;
+      } catch {
+        // not a URL: use the form's own address below
+      }
+    }
+    // the form's own address when a page has the same route (GET /commencer/:path), else the nearest page above it
+    const own = request.url.split("?")[0] ?? "/";
+    if (request.routeOptions.url && pagePatterns.has(request.routeOptions.url)) return own;
+    const segments = own.split("/");
+    while (segments.length > 2) {
+      segments.pop();
+      const path = segments.join("/");
+      if (isPage(path)) return path;
+    }
+    return "/";
+  };
   app.setErrorHandler(async (error, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError && error.status === 401 && /^(usager|agent)_sign_in_required$/.test(error.code)) {
       const wantsHtml = !String(request.headers.accept ?? "").includes("application/json") && request.headers["x-autosave"] !== "1";
       if (wantsHtml) {
         const kind = error.code.startsWith("usager") ? "usager" : "agent";
-        // after a POST (a session that ended while a form was open), back to the page of the form
-        const returnTo = request.method === "GET" ? request.url : (request.url.split("?")[0] ?? "/");
-        return reply.code(401).render((ctx) => renderSignIn(ctx, kind, returnTo));
+        const returnTo = request.method === "GET" ? request.url : pageOfForm(request);
+        // the page's own links (the language switch) lead there too
+        return reply.code(401).render((ctx) => renderSignIn({ ...ctx, path: returnTo }, kind, returnTo));
       }
     }
     throw error;
@@ -60,6 +96,7 @@ async function proceduresRoutes(app: FastifyInstance, deps: ModuleDeps): Promise
   await instructeurRoutes(app, { deps: service, auth, instruction, revisions });
   await adminRoutes(app, { deps: service, auth, builder });
   await expertRoutes(app, { deps: service, revisions });
+  await apiRoutes(app, { deps: service, revisions, auth, instruction, dossiers });
 
   // Implicit decisions and filing deadlines, every minute on every node (rows are taken with SKIP LOCKED).
   let timer: NodeJS.Timeout | undefined;
@@ -80,7 +117,9 @@ export const proceduresModule: GuichetModule = {
     { href: "/dossiers", label: { fr: "Mes dossiers", en: "My dossiers" } },
     { href: "/instructeur", label: { fr: "Espace agents", en: "Agents" } },
   ],
-  subscribe: (outbox, deps) =>
-    subscribeNotifications(outbox, { db: deps.db, config: deps.config, mailer: deps.mailer, logger: deps.logger }),
+  subscribe: (outbox, deps) => {
+    subscribeNotifications(outbox, { db: deps.db, config: deps.config, mailer: deps.mailer, logger: deps.logger });
+    subscribeWebhooks(outbox, { db: deps.db, config: deps.config, logger: deps.logger });
+  },
   seeds: [demoProceduresSeed],
 };

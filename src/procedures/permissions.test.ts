@@ -462,9 +462,7 @@ describe("every route, tried as the wrong person", { concurrency: false }, () =>
     assert.equal(((await api.json()) as { code: string }).code, "usager_sign_in_required");
   });
 
-  test("after a post refused for want of a session, signing in leads back to a page that exists", {
-    todo: "bug: procedures/index.ts signInHandler sets returnTo to the URL of the POST (/instructeur/dossiers/1/suivre), which has no page: a 404 after signing in",
-  }, async () => {
+  test("after a post refused for want of a session, signing in leads back to a page that exists", async () => {
     const anonymous = new TestBrowser();
     const pages = new Set(ROUTES.filter((r) => r.method === "GET").map((r) => new URL(urlOf(r)).pathname));
     const lost: string[] = [];
@@ -474,6 +472,21 @@ describe("every route, tried as the wrong person", { concurrency: false }, () =>
       if (!pages.has(returnTo)) lost.push(`${label(route)} → ${returnTo}`);
     }
     assert.deepEqual(lost, []);
+    // the browser says which page held the form (same origin): back there, the language switch too
+    const held = `/instructeur/dossiers/${f.dossier}?onglet=messages`;
+    const answer = await anonymous.request(`${world.base}/instructeur/dossiers/${f.dossier}/suivre`, {
+      form: { ...FORM, _csrf: await tokenOf(anonymous) },
+      headers: { referer: `${world.base}${held}` },
+    });
+    assert.equal(answer.status, 401);
+    const returns = [...answer.body.matchAll(/name="returnTo" value="([^"]*)"/g)].map((m) => m[1]?.replaceAll("&amp;", "&"));
+    assert.ok(returns.length >= 2, "the sign-in form and the language switch");
+    assert.deepEqual(new Set(returns), new Set([held]));
+    const elsewhere = await anonymous.request(`${world.base}/instructeur/dossiers/${f.dossier}/suivre`, {
+      form: { ...FORM, _csrf: await tokenOf(anonymous) },
+      headers: { referer: `https://ailleurs.example${held}` },
+    });
+    assert.match(elsewhere.body, new RegExp(`name="returnTo" value="/instructeur/dossiers/${f.dossier}"`), "another site's referer is not followed");
   });
 
   test("another citizen: every route of Marie's dossier is a 404, exactly as a missing dossier", async () => {

@@ -87,10 +87,27 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
   app.addHook("onRequest", securityHeaders(secure));
   app.addHook("preValidation", async (request) => csrf.check(request));
 
+  /**
+   * The page the person is on: the URL of a GET; after a POST (a page answering a
+   * form), the page that held the form when the browser said so (same origin), as
+   * the POST's own address may have no page.
+   */
+  function pagePath(request: FastifyRequest): string {
+    if (request.method !== "GET" && request.headers.referer) {
+      try {
+        const from = new URL(request.headers.referer);
+        if (from.host === request.headers.host) return safeReturnPath(from.pathname + from.search);
+      } catch {
+        // not a URL: the request's own address
+      }
+    }
+    return safeReturnPath(request.url);
+  }
+
   function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
     return {
       locale: request.locale,
-      path: safeReturnPath(request.url),
+      path: pagePath(request),
       csrfToken: csrf.token(request, reply),
       serviceName: config.serviceName,
       dsfrBase: DSFR_BASE,

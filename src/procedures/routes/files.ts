@@ -1,6 +1,6 @@
 /*
  * Downloads of a dossier's files, once the caller may see the dossier: the
- * applicant gets their own uploads, the decision, the attestation and the files
+ * applicant gets their own uploads, the decision and attestation in force, the files
  * of the messages; agents get every file of the dossier. Sent as attachments
  * with the type recorded at upload (found from the content), never inline, so
  * an uploaded HTML or SVG cannot run in the site's origin.
@@ -23,7 +23,8 @@ export async function sendFile(deps: ServiceDeps, reply: FastifyReply, dossier: 
         from procedures.files f where f.id = ${fileId}`.execute(deps.db);
     const row = rows[0];
     const mine = row?.owner_user_id === dossier.user_id;
-    const decision = file.purpose === "decision" || file.purpose === "attestation";
+    // only the decision in force: one withdrawn (repasser en instruction) is no longer the applicant's
+    const decision = file.id === dossier.decision_file_id || file.id === dossier.attestation_file_id;
     if (!mine && !decision && !row?.in_message) throw missing();
   }
   const stream = await deps.storage.get(file.storage_key);

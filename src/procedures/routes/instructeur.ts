@@ -36,6 +36,12 @@ type Query = Record<string, string | undefined>;
 const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined =>
   list.includes(value as T) ? (value as T) : undefined;
 
+/** A cursor's date as the list writes it (UTC, no zone), and one that exists: 2027-02-30 is not. */
+function isTimestamp(key: string): boolean {
+  const at = new Date(`${key.replace(" ", "T")}Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 19) === key.replace(" ", "T").slice(0, 19);
+}
+
 export async function instructeurRoutes(
   app: FastifyInstance,
   d: { deps: ServiceDeps; auth: ProceduresAuth; instruction: InstructionService; revisions: Revisions },
@@ -90,7 +96,10 @@ export async function instructeurRoutes(
     const query = request.query as Query;
     const filter = filterOf(agent, procedureId, groupIds, query);
     const sort = oneOf(SORTS, query.tri) ?? "updated_desc";
-    const afterMatch = /^([0-9T:.\- ]{1,32})~(\d{1,18})$/.exec(query.apres ?? "");
+    // a cursor of another sort (a number for a date, or the reverse) is ignored: the first page
+    const cursorKey = sort.startsWith("number") ? "\\d{1,18}" : "\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?";
+    const matched = new RegExp(`^(${cursorKey})~(\\d{1,18})$`).exec(query.apres ?? "");
+    const afterMatch = matched && (sort.startsWith("number") || isTimestamp(matched[1] as string)) ? matched : null;
     const listQuery: ListQuery = {
       ...filter,
       sort,

@@ -234,7 +234,16 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
           extra: { group_id: groupId },
           content,
         });
-        await automaticAfterSubmission(trx, { ...dossier, state: "en_construction" }, procedure, at);
+        // the dossier as the submission left it: its answers, filing date and group (the attestation reads them)
+        const filed: DossierRow = {
+          ...dossier,
+          values: outcome.values,
+          state: "en_construction",
+          deposited_at: dossier.deposited_at ?? at,
+          en_construction_at: at,
+          group_id: groupId,
+        };
+        await automaticAfterSubmission(trx, filed, procedure, at);
         return { submitted: true };
       });
     },
@@ -343,7 +352,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     const system = { kind: "systeme" as const, label: null };
     if (procedure.declarative === "accepte") {
       await applyTransition(trx, dossier, procedure, "accepter_automatiquement", system, { at });
-      await issueAttestation(trx, deps, revisions, dossier, procedure, at);
+      await issueAttestation(trx, deps, revisions, { ...dossier, state: "accepte", processed_at: at }, procedure, at);
       return;
     }
     if (procedure.declarative === "en_instruction" || procedure.sva_svr) {

@@ -47,7 +47,7 @@ export async function instructedDossier(
   dossierId: string,
 ): Promise<{ dossier: DossierRow; procedure: ProcedureRow }> {
   const dossier = await findDossier(db, dossierId);
-  if (!dossier || dossier.state === "brouillon" || !dossier.group_id) throw hidden();
+  if (!dossier || dossier.state === "brouillon" || dossier.for_preview || !dossier.group_id) throw hidden();
   const groups = await instructorGroupIds(db, dossier.procedure_id, agent.email);
   if (!groups.includes(dossier.group_id)) throw hidden();
   return { dossier, procedure: await getProcedure(db, dossier.procedure_id) };
@@ -61,7 +61,7 @@ export function createInstructionService(deps: ServiceDeps, revisions: Revisions
   async function lockInstructed(trx: Db, agent: Agent, dossierId: string) {
     const dossier = await lockDossier(trx, dossierId);
     const groups = await instructorGroupIds(trx, dossier.procedure_id, agent.email);
-    if (dossier.state === "brouillon" || !dossier.group_id || !groups.includes(dossier.group_id)) throw hidden();
+    if (dossier.state === "brouillon" || dossier.for_preview || !dossier.group_id || !groups.includes(dossier.group_id)) throw hidden();
     return { dossier, procedure: await getProcedure(trx, dossier.procedure_id) };
   }
 
@@ -243,7 +243,12 @@ export function createInstructionService(deps: ServiceDeps, revisions: Revisions
           results.push({ id, ok: true });
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
-          results.push({ id, ok: false, error: err.forPeople ?? { fr: err.message, en: err.message } });
+          const error =
+            err.forPeople ??
+            (err instanceof NotFoundError
+              ? { fr: "Ce dossier n’existe pas ou vous ne l’instruisez pas.", en: "No such dossier, or you do not review it." }
+              : { fr: err.message, en: err.message });
+          results.push({ id, ok: false, error });
         }
       }
       return results;

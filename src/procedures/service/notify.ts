@@ -148,7 +148,8 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
         outgoing.push({
           to: ctx.applicant.email,
           subject,
-          paragraphs: body.split(/\n{2,}/).filter((p) => !p.includes(link)),
+          // every paragraph with its words; one that is only the link is the button below
+          paragraphs: body.split(/\n{2,}/).filter((p) => p.trim() !== link),
           action: { label: "Voir mon dossier", url: link },
         });
       }

@@ -66,7 +66,9 @@ export interface ListPage {
 export function renderDossierList(ctx: PageContext, v: ListPage): string {
   const base = `/instructeur/procedures/${v.procedure.id}`;
   const qs = (over: Record<string, string>) => {
-    const params = new URLSearchParams({ statut: v.tab, ...Object.fromEntries(Object.entries(v.query).filter(([, x]) => x)), ...over });
+    // the URL's names of the page's query (see routes/instructeur.ts)
+    const { q, state: etat, group: groupe, sort: tri } = v.query;
+    const params = new URLSearchParams({ statut: v.tab, q, etat, groupe, tri, ...over });
     for (const [k, x] of [...params]) if (!x) params.delete(k);
     return `?${params}`;
   };
