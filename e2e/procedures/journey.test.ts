@@ -123,6 +123,21 @@ describe("procedures: build, file, correct, decide", { concurrency: false, timeo
     await page.getByRole("button", { name: "Enregistrer le champ" }).click();
     await check(page, "Formulaire usager", "builder-fields-two");
 
+    // with JavaScript, moving a field happens in place: no page load, focus kept, the new position said
+    await page.evaluate("window.samePage = true");
+    const cards = page.locator("main li[id^=champ-] .fr-card__title");
+    const justificatif = page.locator("main li[id^=champ-]", { hasText: "Justificatif de domicile" });
+    await justificatif.getByRole("button", { name: "Monter" }).click();
+    await page.getByRole("status").filter({ hasText: "est maintenant en position 1 sur 2" }).waitFor();
+    assert.deepEqual(await cards.allInnerTexts(), ["Justificatif de domicile", "Avez-vous entre 17 et 25 ans ?"]);
+    assert.equal(await page.evaluate("window.samePage"), true, "no page load");
+    assert.equal(await page.evaluate("document.activeElement?.textContent?.trim()"), "Descendre", "focus on the moved field");
+    assert.equal(await page.evaluate('document.activeElement?.closest("li")?.textContent?.includes("Justificatif")'), true);
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "est maintenant en position 2 sur 2" }).waitFor();
+    assert.deepEqual(await cards.allInnerTexts(), ["Avez-vous entre 17 et 25 ans ?", "Justificatif de domicile"]);
+    await check(page, "Formulaire usager", "builder-fields-moved");
+
     // the agent who will instruct, and the attestation
     await page.getByRole("link", { name: "Groupes d’instructeurs" }).click();
     await check(page, "Groupes d’instructeurs", "builder-groups");

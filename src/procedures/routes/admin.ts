@@ -424,7 +424,8 @@ export async function adminRoutes(
         request,
         reply,
         () => builder.moveField(agent, procedure.id, Number(fieldId), direction),
-        listPath(procedure.id),
+        // back at the moved field, not at the top of a long list
+        `${listPath(procedure.id)}#champ-${fieldId}`,
         (e) => listPage(request, reply, e),
       );
     });

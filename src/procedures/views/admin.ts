@@ -122,8 +122,10 @@ export function postButton(
   kind = "secondary",
   fields: Record<string, string> = {},
   extraClass = "",
+  attributes: Record<string, string> = {},
 ): SafeHtml {
-  return html`<form method="post" action="${action}" class="fr-display-inline-block fr-mr-1w fr-mb-1w">${csrfInput(ctx)}${Object.entries(fields).map(([n, v]) => html`<input type="hidden" name="${n}" value="${v}">`)}<button class="fr-btn fr-btn--sm ${kind === "primary" ? "" : `fr-btn--${kind}`} ${extraClass}" type="submit">${label}</button></form>`;
+  const extra = Object.entries(attributes).map(([n, v]) => html` ${n}="${v}"`);
+  return html`<form method="post" action="${action}" class="fr-display-inline-block fr-mr-1w fr-mb-1w"${extra}>${csrfInput(ctx)}${Object.entries(fields).map(([n, v]) => html`<input type="hidden" name="${n}" value="${v}">`)}<button class="fr-btn fr-btn--sm ${kind === "primary" ? "" : `fr-btn--${kind}`} ${extraClass}" type="submit">${label}</button></form>`;
 }
 
 // --- layout ------------------------------------------------------------------------------
@@ -155,7 +157,16 @@ const SECTIONS: [AdminSection, string, { fr: string; en: string }][] = [
   ["api", "/api", { fr: "API et webhooks", en: "API and webhooks" }],
 ];
 
-export function adminPage(ctx: PageContext, p: ProcedureRow, section: AdminSection, title: string, body: SafeHtml): string {
+export const BUILDER_SCRIPT = "/static/guichet/procedures-builder.js";
+
+export function adminPage(
+  ctx: PageContext,
+  p: ProcedureRow,
+  section: AdminSection,
+  title: string,
+  body: SafeHtml,
+  scripts: string[] = [],
+): string {
   const base = `/admin/procedures/${p.id}`;
   const sectionLabel = SECTIONS.find(([s]) => s === section)?.[2][ctx.locale] ?? title;
   const main = html`<div class="fr-container fr-my-6w">
@@ -179,7 +190,7 @@ export function adminPage(ctx: PageContext, p: ProcedureRow, section: AdminSecti
       </div>
     </div>
   </div>`;
-  return renderLayout(ctx, { title: `${title} — ${p.title}`, main });
+  return renderLayout(ctx, { title: `${title} — ${p.title}`, main, scripts });
 }
 
 // --- the administrator's procedures ------------------------------------------------------
@@ -381,9 +392,10 @@ function fieldRows(
   list: FieldDefinition[],
   all: ReadonlyMap<number, FieldDefinition>,
   annotation: boolean,
+  parent?: number,
 ): SafeHtml {
   const base = `/admin/procedures/${p.id}/${annotation ? "annotations" : "champs"}`;
-  return html`<ol class="fr-raw-list">${list.map(
+  return html`<ol class="fr-raw-list" data-builder-list="${annotation ? "annotations" : "champs"}-${String(parent ?? "racine")}">${list.map(
     (
       f,
       i,
@@ -391,14 +403,14 @@ function fieldRows(
       <p class="fr-card__title fr-h6"><a href="${base}/${f.stableId}">${f.label || TYPE_LABELS[f.type][ctx.locale]}</a></p>
       <div class="fr-card__desc">${fieldSummary(ctx, f, all)}</div>
       <div class="fr-mt-1w">
-        ${i > 0 && postButton(ctx, `${base}/${f.stableId}/deplacer`, tr(ctx, "Monter", "Move up"), "tertiary", { sens: "haut" })}
-        ${i < list.length - 1 && postButton(ctx, `${base}/${f.stableId}/deplacer`, tr(ctx, "Descendre", "Move down"), "tertiary", { sens: "bas" })}
+        ${i > 0 && postButton(ctx, `${base}/${f.stableId}/deplacer`, tr(ctx, "Monter", "Move up"), "tertiary", { sens: "haut" }, "", { "data-builder-move": "" })}
+        ${i < list.length - 1 && postButton(ctx, `${base}/${f.stableId}/deplacer`, tr(ctx, "Descendre", "Move down"), "tertiary", { sens: "bas" }, "", { "data-builder-move": "" })}
         ${postButton(ctx, `${base}/${f.stableId}/supprimer`, tr(ctx, "Supprimer", "Delete"), "tertiary")}
       </div>
       ${
         f.type === "repetition" &&
         html`<div class="fr-ml-4w fr-mt-2w"><p class="fr-text--sm fr-mb-1w">${tr(ctx, "Champs de chaque ligne :", "Fields of each row:")}</p>
-          ${fieldRows(ctx, p, f.children ?? [], all, annotation)}
+          ${fieldRows(ctx, p, f.children ?? [], all, annotation, f.stableId)}
           ${addFieldForm(ctx, base, { parent: f.stableId, label: tr(ctx, "Ajouter au bloc", "Add to the block"), idPrefix: `bloc-${f.stableId}` })}</div>`
       }
     </div></div></li>`,
@@ -422,6 +434,7 @@ export function renderFieldList(
     <p>${v.annotation ? tr(ctx, "Les annotations privées sont remplies par les instructeurs ; les usagers ne les voient jamais.", "Private annotations are filled in by instructors; applicants never see them.") : tr(ctx, "Les modifications s’appliquent au brouillon ; publiez-les pour que les nouveaux dossiers les reçoivent.", "Changes apply to the draft; publish them for new dossiers to get them.")}
     ${!v.annotation && html` <a href="/commencer/${v.procedure.path}?test=1">${tr(ctx, "Essayer le formulaire", "Try the form")}</a>`}</p>
     ${list.length === 0 ? html`<p>${tr(ctx, "Aucun champ pour l’instant.", "No field yet.")}</p>` : fieldRows(ctx, v.procedure, list, all, v.annotation)}
+    <p class="fr-sr-only" role="status" aria-live="polite" data-builder-status></p>
     <h2 class="fr-h5 fr-mt-4w">${tr(ctx, "Ajouter un champ", "Add a field")}</h2>
     ${addFieldForm(ctx, base, { label: tr(ctx, "Ajouter", "Add"), idPrefix: "nouveau" })}`;
   return adminPage(
@@ -430,6 +443,7 @@ export function renderFieldList(
     v.annotation ? "annotations" : "champs",
     v.annotation ? tr(ctx, "Annotations privées", "Private annotations") : tr(ctx, "Formulaire usager", "Applicant's form"),
     body,
+    [BUILDER_SCRIPT],
   );
 }
 
