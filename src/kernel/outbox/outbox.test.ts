@@ -6,9 +6,10 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { type Database, openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
+import { WriteBatch } from "../db/write-batch.ts";
 import { createLogger } from "../logger.ts";
 import { openTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { createOutbox, enqueue, type OutboxEvent } from "./outbox.ts";
+import { createOutbox, enqueue, type OutboxEvent, queueEvent } from "./outbox.ts";
 
 const logger = createLogger("silent");
 
@@ -50,6 +51,27 @@ describe("outbox", () => {
       [[id, { n: 1 }, 1]],
     );
     assert.equal((await statusOf(database, id))?.status, "done");
+  });
+
+  test("an event queued in a write batch with `unless` is added only when its condition is false", async () => {
+    const outbox = createOutbox({ database, logger });
+    const seen: unknown[] = [];
+    outbox.on("test.unless", "collector", async (e) => {
+      seen.push(e.payload);
+    });
+    await sql`create table if not exists unless_test (k text primary key)`.execute(database.db);
+    // the row and the event in one statement, the event unless the row was there before it
+    const queue = async (k: string) => {
+      const batch = new WriteBatch();
+      batch.add(sql`insert into unless_test values (${k}) on conflict do nothing`);
+      queueEvent(batch, "test.unless", { k }, { unless: sql`exists (select 1 from unless_test where k = ${k})` });
+      await batch.flush(database.db);
+    };
+    await queue("a");
+    await queue("a");
+    await queue("b");
+    await drain(outbox);
+    assert.deepEqual(seen, [{ k: "a" }, { k: "b" }]);
   });
 
   test("a failing handler is retried with backoff, then parked as dead; replay delivers it", async () => {

@@ -9,6 +9,7 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { RawBuilder } from "kysely";
 import type { Logger } from "pino";
 import type { Database, Db } from "../db/database.ts";
 import type { WriteBatch } from "../db/write-batch.ts";
@@ -55,10 +56,14 @@ export async function enqueue(trx: Db, topic: string, payload: JsonValue): Promi
   return store.insertEvent(trx, topic, payload);
 }
 
-/** Queues an event in a write batch (see kernel/db/write-batch.ts): it commits with the batch's other writes. */
-export function queueEvent(batch: WriteBatch, topic: string, payload: JsonValue): void {
+/**
+ * Queues an event in a write batch (see kernel/db/write-batch.ts): it commits with the batch's other writes.
+ * With `unless` (an SQL condition, read in the statement's snapshot, so before the batch's own writes), the
+ * event is added only when the condition is false: "send this e-mail unless it was queued already".
+ */
+export function queueEvent(batch: WriteBatch, topic: string, payload: JsonValue, options: { unless?: RawBuilder<unknown> } = {}): void {
   checkEvent(topic, payload);
-  batch.add(store.eventInsert(topic, payload));
+  batch.add(store.eventInsert(topic, payload, options.unless));
   batch.notify(store.OUTBOX_CHANNEL);
 }
 

@@ -3,7 +3,7 @@
  * lease, so several nodes share the work without ever holding the same event, and
  * an event held by a node that died is taken again once its lease runs out.
  */
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { JsonValue } from "../json.ts";
 
@@ -23,7 +23,10 @@ export interface OutboxRow {
 }
 
 /** The INSERT of one event, for a write batch (which sends the NOTIFY). */
-export function eventInsert(topic: string, payload: JsonValue) {
+export function eventInsert(topic: string, payload: JsonValue, unless?: RawBuilder<unknown>) {
+  if (unless) {
+    return sql`insert into kernel.outbox_events (topic, payload) select ${topic}, ${JSON.stringify(payload)}::jsonb where not (${unless})`;
+  }
   return sql`insert into kernel.outbox_events (topic, payload) values (${topic}, ${JSON.stringify(payload)}::jsonb)`;
 }
 

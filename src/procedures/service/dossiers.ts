@@ -27,7 +27,7 @@ import {
   saveValues,
   updateDossier,
 } from "../store/dossiers.ts";
-import { getProcedure, listGroups, type ProcedureRow } from "../store/procedures.ts";
+import { getProcedure, type ProcedureRow } from "../store/procedures.ts";
 import { svaSvrDueDate } from "../transitions.ts";
 import { type Revisions, type ServiceDeps, validationContext } from "./context.ts";
 import { issueAttestation } from "./documents.ts";
@@ -192,9 +192,8 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     ): Promise<{ submitted: true } | { submitted: false; outcome: FormOutcome; ineligible?: { fr: string; en: string } }> {
       // Round trips are what a filing costs most: the reads go with the lock, the writes in one statement (applyTransition).
       return db.transaction().execute(async (trx) => {
-        const { dossier, applicant, pendingCorrection } = await lockDossierToFile(trx, dossierId);
+        const { dossier, applicant, pendingCorrection, procedure, groups } = await lockDossierToFile(trx, dossierId);
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
-        const procedure = await getProcedure(trx, dossier.procedure_id);
         const definition = await definitionOf(dossier, trx);
         const outcome = await readForm(
           definition.fields,
@@ -219,7 +218,6 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
           return { submitted: false, outcome, ineligible: blocked };
         }
 
-        const groups = await listGroups(trx, procedure.id);
         const groupId = routeToGroup(
           groups.map((g) => ({ id: g.id, closed: g.closed, isDefault: g.is_default, ...(g.routing_rule ? { rule: g.routing_rule } : {}) })),
           outcome.values,

@@ -20,8 +20,9 @@ import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../../kernel/config.ts";
 import type { Db } from "../../kernel/db/database.ts";
+import { WriteBatch } from "../../kernel/db/write-batch.ts";
 import { type Mailer, MailRejected, messageIdFor, renderMail } from "../../kernel/mail/index.ts";
-import { enqueue, type Outbox, type OutboxEvent } from "../../kernel/outbox/outbox.ts";
+import { type Outbox, type OutboxEvent, queueEvent } from "../../kernel/outbox/outbox.ts";
 import { substituteTags } from "../../kernel/pdf/index.ts";
 import type { NotificationEvent, NotificationTemplates } from "../store/procedures.ts";
 import { avisToken } from "./instruction.ts";
@@ -92,6 +93,8 @@ interface EventContext {
   dossier: { id: string; state: string; group_id: string | null; motivation: string | null; for_preview: boolean };
   procedure: { id: string; title: string; organisation: string; notifications: NotificationTemplates };
   applicant: { id: string; email: string | null; given_name: string | null; family_name: string | null; email_notifications: boolean };
+  /** The agents of the dossier's group who asked to be told of new dossiers, and of the applicant's messages. */
+  agents: { newDossiers: string[]; messages: string[] };
 }
 
 async function loadContext(db: Db, dossierId: string): Promise<EventContext | undefined> {
@@ -99,12 +102,18 @@ async function loadContext(db: Db, dossierId: string): Promise<EventContext | un
     dossier: EventContext["dossier"];
     procedure: EventContext["procedure"];
     applicant: EventContext["applicant"];
+    agents: EventContext["agents"];
   }>`
     select json_build_object('id', d.id::text, 'state', d.state, 'group_id', d.group_id::text, 'motivation', d.motivation,
                              'for_preview', d.for_preview) as dossier,
            json_build_object('id', p.id::text, 'title', p.title, 'organisation', p.organisation, 'notifications', p.notifications) as procedure,
            json_build_object('id', u.id::text, 'email', u.email, 'given_name', u.given_name, 'family_name', u.family_name,
-                             'email_notifications', u.email_notifications) as applicant
+                             'email_notifications', u.email_notifications) as applicant,
+           json_build_object(
+             'newDossiers', coalesce((select json_agg(distinct gi.email) from procedures.group_instructors gi
+                                       where gi.group_id = d.group_id and gi.notify_new_dossiers), '[]'::json),
+             'messages', coalesce((select json_agg(distinct gi.email) from procedures.group_instructors gi
+                                    where gi.group_id = d.group_id and gi.notify_messages), '[]'::json)) as agents
       from procedures.dossiers d join procedures.procedures p on p.id = d.procedure_id join procedures.users u on u.id = d.user_id
      where d.id = ${dossierId}`.execute(db);
   return rows[0];
@@ -158,16 +167,14 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
     // Agents who asked to be told: new dossiers of their group, and the applicant's messages and corrections.
     const agentLink = new URL(`/instructeur/dossiers/${ctx.dossier.id}`, site).href;
     if (ctx.dossier.group_id && ["depose", "message_usager", "depose_correction_usager"].includes(e.event)) {
-      const column = e.event === "depose" ? sql`notify_new_dossiers` : sql`notify_messages`;
-      const { rows } = await sql<{ email: string }>`
-        select distinct email from procedures.group_instructors where group_id = ${ctx.dossier.group_id} and ${column}`.execute(db);
+      const told = e.event === "depose" ? ctx.agents.newDossiers : ctx.agents.messages;
       const what =
         e.event === "depose"
           ? `Un nouveau dossier, n° ${ctx.dossier.id}, a été déposé pour la démarche « ${ctx.procedure.title} ».`
           : e.event === "message_usager"
             ? `Le demandeur du dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») a écrit un message.`
             : `Le demandeur du dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») a corrigé son dossier.`;
-      for (const { email } of rows) {
+      for (const email of told) {
         outgoing.push({
           to: email,
           subject: `Dossier n° ${ctx.dossier.id} — ${ctx.procedure.title}`,
@@ -197,46 +204,58 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
     }
 
     if (outgoing.length === 0 && inbox.length === 0) return;
-    await db.transaction().execute(async (trx) => {
-      for (const n of inbox) {
-        await sql`
-          insert into procedures.notifications (user_id, dossier_id, kind, title, body, url, event_id)
-          values (${n.userId}, ${ctx.dossier.id}, ${n.kind}, ${n.title}, ${n.body}, ${n.url}, ${event.id})
-          on conflict (user_id, event_id, kind) do nothing`.execute(trx);
-      }
-      for (const o of outgoing) {
-        const mail = renderMail({
-          lang: "fr",
-          heading: o.subject,
-          paragraphs: o.paragraphs,
-          ...(o.action ? { action: o.action } : {}),
-          footer: `${ctx.procedure.organisation} — ce message vous est envoyé par ${config.serviceName} ; ne répondez pas à ce courriel, écrivez plutôt depuis votre dossier.`,
-        });
-        const { rows } = await sql<{ id: string }>`
-          insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id)
-          values (${event.id}, ${o.to.toLowerCase()}, ${o.subject}, ${mail.text}, ${mail.html},
-                  ${messageIdFor(`dossier-${ctx.dossier.id}-event-${event.id}-${hashOf(o.to)}`, site.hostname)})
-          on conflict (event_id, to_address) do nothing
-          returning id`.execute(trx);
-        if (rows[0]) await enqueue(trx, EMAIL_TOPIC, { emailId: rows[0].id });
-      }
-    });
+    // One statement (one round trip, atomic): the inbox entries, the e-mails, and an outbox event per e-mail
+    // to send it — unless a first delivery of this event already queued that e-mail (a redelivery adds nothing).
+    const batch = new WriteBatch();
+    for (const n of inbox) {
+      batch.add(sql`
+        insert into procedures.notifications (user_id, dossier_id, kind, title, body, url, event_id)
+        values (${n.userId}, ${ctx.dossier.id}, ${n.kind}, ${n.title}, ${n.body}, ${n.url}, ${event.id})
+        on conflict (user_id, event_id, kind) do nothing`);
+    }
+    for (const o of new Map(outgoing.map((m) => [m.to.toLowerCase(), m]))) {
+      const [to, message] = o;
+      const mail = renderMail({
+        lang: "fr",
+        heading: message.subject,
+        paragraphs: message.paragraphs,
+        ...(message.action ? { action: message.action } : {}),
+        footer: `${ctx.procedure.organisation} — ce message vous est envoyé par ${config.serviceName} ; ne répondez pas à ce courriel, écrivez plutôt depuis votre dossier.`,
+      });
+      batch.add(sql`
+        insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id)
+        values (${event.id}, ${to}, ${message.subject}, ${mail.text}, ${mail.html},
+                ${messageIdFor(`dossier-${ctx.dossier.id}-event-${event.id}-${hashOf(message.to)}`, site.hostname)})
+        on conflict (event_id, to_address) do nothing`);
+      queueEvent(
+        batch,
+        EMAIL_TOPIC,
+        { eventId: event.id, to },
+        { unless: sql`exists (select 1 from procedures.emails where event_id = ${event.id} and to_address = ${to})` },
+      );
+    }
+    await batch.flush(db);
   });
 
   outbox.on(EMAIL_TOPIC, "procedures.send-email", async (event: OutboxEvent) => {
-    const { emailId } = event.payload as { emailId: string };
+    // {eventId, to}; events queued by earlier versions name the e-mail by its id
+    const p = event.payload as { eventId?: string; to?: string; emailId?: string };
+    const which = p.emailId ? sql`id = ${p.emailId}` : sql`event_id = ${p.eventId ?? null} and to_address = ${p.to ?? null}`;
+    // counting the attempt and reading the e-mail in one statement; one sent or refused is left alone
     const { rows } = await sql<{
+      id: string;
       to_address: string;
       subject: string;
       text_body: string;
       html_body: string | null;
       message_id: string;
-      status: string;
     }>`
-      select to_address, subject, text_body, html_body, message_id, status from procedures.emails where id = ${emailId}`.execute(db);
+      update procedures.emails set attempts = attempts + 1
+       where ${which} and status not in ('sent', 'rejected')
+       returning id::text, to_address, subject, text_body, html_body, message_id`.execute(db);
     const mail = rows[0];
-    if (!mail || mail.status === "sent" || mail.status === "rejected") return;
-    await sql`update procedures.emails set attempts = attempts + 1 where id = ${emailId}`.execute(db);
+    if (!mail) return;
+    const emailId = mail.id;
     try {
       await deps.mailer.send({
         to: mail.to_address,

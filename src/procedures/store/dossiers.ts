@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "../../kernel/db/database.ts";
 import { NotFoundError } from "../../kernel/errors.ts";
 import type { DossierState, Values } from "../model.ts";
+import { GROUPS_JSON, type GroupRow, groupsFromJson, PROCEDURE_COLUMN_NAMES, type ProcedureRow } from "./procedures.ts";
 
 export interface DossierRow {
   id: string;
@@ -103,28 +104,40 @@ export interface Applicant {
 
 /**
  * lockDossier, with what filing the dossier needs besides, read in the same round
- * trip: the applicant (for the search text) and whether a correction is pending.
- * Only the dossier's row is locked.
+ * trip: the applicant (for the search text), whether a correction is pending, its
+ * procedure and the procedure's groups (for routing). Only the dossier's row is
+ * locked.
  */
 export async function lockDossierToFile(
   trx: Db,
   id: string,
-): Promise<{ dossier: DossierRow; applicant: Applicant; pendingCorrection: boolean }> {
+): Promise<{ dossier: DossierRow; applicant: Applicant; pendingCorrection: boolean; procedure: ProcedureRow; groups: GroupRow[] }> {
   if (!isId(id)) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
-  const { rows } = await sql<DossierRow & { applicant: Applicant | null; pending_correction: boolean }>`
+  const procedureColumns = sql.raw(PROCEDURE_COLUMN_NAMES.map((c) => `p.${c} as "p.${c}"`).join(", "));
+  const { rows } = await sql<Record<string, unknown>>`
     select ${sql.raw(COLUMN_LIST.map((c) => `d.${c}`).join(", "))}, d.sva_svr_decision_on::text as sva_svr_decision_on,
            (select json_build_object('given_name', u.given_name, 'family_name', u.family_name, 'email', u.email)
               from procedures.users u where u.id = d.user_id) as applicant,
            exists (select 1 from procedures.messages m
-                    where m.dossier_id = d.id and m.correction_reason is not null and m.correction_resolved_at is null) as pending_correction
-      from procedures.dossiers d where d.id = ${id} for update of d`.execute(trx);
+                    where m.dossier_id = d.id and m.correction_reason is not null and m.correction_resolved_at is null) as pending_correction,
+           ${GROUPS_JSON(sql.ref("d.procedure_id"))} as groups,
+           ${procedureColumns}
+      from procedures.dossiers d join procedures.procedures p on p.id = d.procedure_id
+     where d.id = ${id} for update of d`.execute(trx);
   const row = rows[0];
   if (!row) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
-  const { applicant, pending_correction, ...dossier } = row;
+  const dossier: Record<string, unknown> = {};
+  const procedure: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith("p.")) procedure[key.slice(2)] = value;
+    else if (key !== "applicant" && key !== "pending_correction" && key !== "groups") dossier[key] = value;
+  }
   return {
-    dossier,
-    applicant: applicant ?? { given_name: null, family_name: null, email: null },
-    pendingCorrection: pending_correction,
+    dossier: dossier as unknown as DossierRow,
+    applicant: (row.applicant as Applicant | null) ?? { given_name: null, family_name: null, email: null },
+    pendingCorrection: row.pending_correction === true,
+    procedure: procedure as unknown as ProcedureRow,
+    groups: groupsFromJson(row.groups),
   };
 }
 

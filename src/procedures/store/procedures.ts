@@ -68,9 +68,49 @@ export interface GroupRow {
   closed: boolean;
 }
 
-const PROCEDURE_COLUMNS = sql`id, path, title, description, organisation, contact_email, audience, documents, estimated_minutes, state,
-  for_individual, declarative, sva_svr, filing_deadline, next_stable_id, draft_revision_id, published_revision_id, notifications,
-  attestation, closing_reason, replaced_by, created_at, updated_at, published_at, closed_at`;
+/** The columns of a ProcedureRow, in order. */
+export const PROCEDURE_COLUMN_NAMES = [
+  "id",
+  "path",
+  "title",
+  "description",
+  "organisation",
+  "contact_email",
+  "audience",
+  "documents",
+  "estimated_minutes",
+  "state",
+  "for_individual",
+  "declarative",
+  "sva_svr",
+  "filing_deadline",
+  "next_stable_id",
+  "draft_revision_id",
+  "published_revision_id",
+  "notifications",
+  "attestation",
+  "closing_reason",
+  "replaced_by",
+  "created_at",
+  "updated_at",
+  "published_at",
+  "closed_at",
+] as const satisfies readonly (keyof ProcedureRow)[];
+
+const PROCEDURE_COLUMNS = sql.raw(PROCEDURE_COLUMN_NAMES.join(", "));
+
+/**
+ * The procedure's groups as one JSON value of a select (see listGroups), for a
+ * query that reads them with something else; `groupsFromJson` turns it back.
+ */
+export const GROUPS_JSON = (procedureId: ReturnType<typeof sql.ref>) => sql`(
+  select coalesce(json_agg(json_build_object('id', g.id::text, 'procedure_id', g.procedure_id::text, 'label', g.label,
+                                             'position', g.position, 'routing_rule', g.routing_rule,
+                                             'is_default', g.is_default, 'closed', g.closed)
+                           order by g.is_default, g.position, g.id), '[]'::json)
+    from procedures.groups g where g.procedure_id = ${procedureId})`;
+
+export const groupsFromJson = (value: unknown): GroupRow[] => (Array.isArray(value) ? (value as GroupRow[]) : []);
 
 export interface NewProcedure {
   path: string;
