@@ -486,7 +486,11 @@ describe("every route, tried as the wrong person", { concurrency: false }, () =>
       form: { ...FORM, _csrf: await tokenOf(anonymous) },
       headers: { referer: `https://ailleurs.example${held}` },
     });
-    assert.match(elsewhere.body, new RegExp(`name="returnTo" value="/instructeur/dossiers/${f.dossier}"`), "another site's referer is not followed");
+    assert.match(
+      elsewhere.body,
+      new RegExp(`name="returnTo" value="/instructeur/dossiers/${f.dossier}"`),
+      "another site's referer is not followed",
+    );
   });
 
   test("another citizen: every route of Marie's dossier is a 404, exactly as a missing dossier", async () => {
