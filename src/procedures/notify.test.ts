@@ -151,6 +151,37 @@ describe("notifications", { concurrency: false }, () => {
     assert.match(mail.text ?? "", /Merci Marie Claire\./);
   });
 
+  test("the applicant may keep notifications to the inbox alone, and take the e-mails back", async () => {
+    const page = await open(marie, `${world.base}/notifications`);
+    assert.match(page.body, /Recevoir aussi ces notifications par courriel, à marie\.dupont@exemple\.test/);
+    assert.match(page.body, /id="par-courriel-oui" name="par_courriel" value="oui" checked/);
+    const off = await submitForm(marie, page, { marker: "/notifications/preferences", changes: { par_courriel: "non" } });
+    assert.equal(off.status, 303, shownProblems(off.body));
+    const saved = await open(marie, off.location ?? "");
+    assert.match(saved.body, /Préférence enregistrée/);
+    assert.match(saved.body, /id="par-courriel-non" name="par_courriel" value="non" checked/);
+    world.smtp.clear();
+    const quiet = await declare("Vide-grenier sans courriel");
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from procedures.notifications where dossier_id = ${quiet}`.execute(db());
+      if ((rows[0]?.n ?? 0) >= 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match((await open(marie, `${world.base}/notifications`)).body, new RegExp(`n° ${quiet} a été accepté`), "still in the inbox");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(world.smtp.messages().filter(forMarie(new RegExp(`n° ${quiet} `))).length, 0, "no e-mail");
+    // a value that is neither choice is refused, the preference unchanged
+    const bad = await submitForm(marie, saved, { marker: "/notifications/preferences", changes: { par_courriel: "peut-être" } });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /Choisissez « Oui » ou « Non, seulement ici »/);
+    const on = await submitForm(marie, saved, { marker: "/notifications/preferences", changes: { par_courriel: "oui" } });
+    assert.equal(on.status, 303);
+    const loud = await declare("Vide-grenier avec courriel");
+    await world.smtp.waitFor(forMarie(new RegExp(`n° ${loud} a été accepté`)));
+  });
+
   test("agents are told of new dossiers only when they asked", async () => {
     world.smtp.clear();
     const jean = await agent(world, "jean.leroux");

@@ -273,6 +273,25 @@ export async function usagerRoutes(
       select id, title, body, url, read_at, created_at from procedures.notifications where user_id = ${usager.id} order by id desc limit 200`.execute(
       db,
     );
-    return reply.render((ctx) => renderInbox(ctx, rows));
+    const { rows: prefs } = await sql<{ email_notifications: boolean }>`
+      select email_notifications from procedures.users where id = ${usager.id}`.execute(db);
+    const byEmail = prefs[0]?.email_notifications !== false;
+    const saved = (request.query as Record<string, string>).enregistre === "1";
+    return reply.render((ctx) => renderInbox(ctx, rows, { email: usager.email, byEmail, saved }));
+  });
+
+  app.post("/notifications/preferences", async (request, reply) => {
+    const usager = await auth.requireUsager(request);
+    const choice = formValue(request.body, "par_courriel");
+    if (choice !== "oui" && choice !== "non") {
+      throw new AppError(400, "invalid_input", "par_courriel must be oui or non", {
+        fields: [{ field: "par_courriel", message: "must be oui or non" }],
+        forPeople: { fr: "Choisissez « Oui » ou « Non, seulement ici ».", en: "Choose “Yes” or “No, only here”." },
+      });
+    }
+    await sql`update procedures.users set email_notifications = ${choice === "oui"}, updated_at = now() where id = ${usager.id}`.execute(
+      db,
+    );
+    return reply.redirect("/notifications?enregistre=1", 303);
   });
 }

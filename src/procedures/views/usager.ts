@@ -332,11 +332,26 @@ function messagerie(ctx: PageContext, v: DossierPage): SafeHtml {
 export function renderInbox(
   ctx: PageContext,
   notifications: { id: string; title: string; body: string; url: string | null; read_at: Date | null; created_at: Date }[],
+  prefs: { email: string | undefined; byEmail: boolean; saved: boolean },
 ): string {
   const title = tr(ctx, "Mes notifications", "My notifications");
+  const choice = (value: "oui" | "non", label: string) =>
+    html`<div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="par-courriel-${value}" name="par_courriel" value="${value}" ${(value === "oui") === prefs.byEmail ? "checked" : ""}><label class="fr-label" for="par-courriel-${value}">${label}</label></div></div>`;
   const main = html`<div class="fr-container fr-my-7w">
     ${breadcrumb(ctx, [{ href: "/dossiers", label: tr(ctx, "Mes dossiers", "My dossiers") }, { label: title }])}
     <h1>${title}</h1>
+    ${prefs.saved && notice("success", tr(ctx, "Préférence enregistrée", "Preference saved"))}
+    ${
+      prefs.email &&
+      html`<form method="post" action="/notifications/preferences" class="fr-mb-5w">${csrfInput(ctx)}
+        <fieldset class="fr-fieldset" aria-labelledby="par-courriel-legende">
+          <legend class="fr-fieldset__legend" id="par-courriel-legende">${tr(ctx, `Recevoir aussi ces notifications par courriel, à ${prefs.email}`, `Also get these notifications by e-mail, at ${prefs.email}`)}
+            <span class="fr-hint-text">${tr(ctx, "Elles restent toujours ici, et la décision sur un dossier reste consultable dans le dossier.", "They always stay here, and the decision on a dossier can always be read in the dossier.")}</span></legend>
+          ${choice("oui", tr(ctx, "Oui", "Yes"))}${choice("non", tr(ctx, "Non, seulement ici", "No, only here"))}
+        </fieldset>
+        <button class="fr-btn fr-btn--secondary" type="submit">${tr(ctx, "Enregistrer ma préférence", "Save my preference")}</button>
+      </form>`
+    }
     ${
       notifications.length === 0
         ? html`<p>${tr(ctx, "Aucune notification.", "No notification.")}</p>`
