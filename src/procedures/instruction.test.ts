@@ -22,7 +22,18 @@ import { createRevisions, type ServiceDeps } from "./service/context.ts";
 import { createDossierService } from "./service/dossiers.ts";
 import { createInstructionService } from "./service/instruction.ts";
 import { runDueWork } from "./service/scheduler.ts";
-import { agent, citizen, dossierIdOf, open, type ProceduresWorld, shownProblems, stableIdOf, startWorld, submitForm } from "./testing.ts";
+import {
+  agent,
+  citizen,
+  dossierIdOf,
+  open,
+  PDF_BYTES,
+  type ProceduresWorld,
+  shownProblems,
+  stableIdOf,
+  startWorld,
+  submitForm,
+} from "./testing.ts";
 
 const TABS = ["À suivre", "Suivis", "Traités", "Tous", "Archivés"] as const;
 
@@ -415,10 +426,18 @@ describe("instructing dossiers", { concurrency: false }, () => {
   test("a refusal needs its reasons; an acceptance issues the attestation; reopening withdraws the decision", async () => {
     accepted = byName.get("Club des philatélistes") as string;
     assert.equal((await act(jean, accepted, "passer_en_instruction")).status, 303);
-    const bare = await act(jean, accepted, "decision", { button: { name: "decision", value: "refuser" } });
+    const bare = await act(jean, accepted, "decision", {
+      button: { name: "decision", value: "refuser" },
+      files: [{ name: "fichier", filename: "refus.pdf", type: "application/pdf", bytes: PDF_BYTES }],
+    });
     assert.equal(bare.status, 409);
     has(bare.body, /Indiquez le motif du refus/);
     assert.equal((await stateOf(accepted)).state, "en_instruction", "nothing decided");
+    const { rows: kept } = await sql<{ n: number }>`
+      select count(*)::int as n from procedures.files where dossier_id = ${accepted} and purpose = 'decision' and deleted_at is null`.execute(
+      db(),
+    );
+    assert.equal(kept[0]?.n, 0, "the refused decision's document is not kept");
     const ok = await act(jean, accepted, "decision", {
       changes: { motivation: "Projet retenu." },
       button: { name: "decision", value: "accepter" },

@@ -15,7 +15,7 @@ import type { FieldState, FormBody } from "../fields/index.ts";
 import { DOSSIER_STATES, type DossierState } from "../model.ts";
 import type { Revisions, ServiceDeps } from "../service/context.ts";
 import { type ExportFilter, exportChoices, exportList } from "../service/export.ts";
-import { findFile } from "../service/files.ts";
+import { discardFile, findFile } from "../service/files.ts";
 import { type CorrectionReason, DECISIONS, type InstructionService, instructedDossier } from "../service/instruction.ts";
 import { factsOf } from "../service/lifecycle.ts";
 import { countTabs, type ListQuery, listFollowers, listForInstruction, listMessages, listTraitements, TABS } from "../store/dossiers.ts";
@@ -337,7 +337,13 @@ export async function instructeurRoutes(
         purpose: "decision",
       });
       const motivation = formValue(request.body, "motivation")?.trim() || undefined;
-      await instruction.transition(agent, id, decision, { motivation, document });
+      try {
+        await instruction.transition(agent, id, decision, { motivation, document });
+      } catch (err) {
+        // a refused decision keeps no document: stored first (outside the decision's transaction), withdrawn now
+        if (document) await discardFile(db, deps.storage, document.id);
+        throw err;
+      }
     }),
   );
 

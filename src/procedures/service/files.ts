@@ -87,6 +87,18 @@ export async function storeFile(
   return { id, filename, contentType, size: f.bytes.byteLength };
 }
 
+/**
+ * Withdraws a file stored for a change that was then refused (a decision the dossier's state no
+ * longer allows…): marked deleted, and its content removed from storage. Best effort on the storage
+ * side: a blob left behind is unreachable (every download goes through the row).
+ */
+export async function discardFile(db: Db, storage: BlobStorage, id: string): Promise<void> {
+  const { rows } = await sql<{ storage_key: string }>`
+    update procedures.files set deleted_at = now() where id = ${id} and deleted_at is null returning storage_key`.execute(db);
+  const key = rows[0]?.storage_key;
+  if (key) await storage.delete(key).catch(() => undefined);
+}
+
 export async function findFile(db: Db, id: string): Promise<FileRow | undefined> {
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
   const { rows } = await sql<FileRow>`
