@@ -59,6 +59,9 @@ export function signInRequired(kind: "usager" | "agent"): AppError {
   });
 }
 
+const USER_CACHE_MS = 5_000;
+const USER_CACHE_MAX = 10_000;
+
 export async function createProceduresAuth(app: FastifyInstance, deps: { db: Db; config: Readonly<Config> }) {
   const { db, config } = deps;
   const publicUrl = config.http.publicUrl;
@@ -118,6 +121,7 @@ export async function createProceduresAuth(app: FastifyInstance, deps: { db: Db;
         set email = excluded.email, given_name = excluded.given_name, family_name = excluded.family_name,
             identity = excluded.identity, updated_at = now()
       returning id`.execute(db);
+    users.delete(`${kind}:${session.sub}`);
     return rows[0]?.id as string;
   }
 
@@ -135,16 +139,33 @@ export async function createProceduresAuth(app: FastifyInstance, deps: { db: Db;
     app.post(`/deconnexion/${kind}`, async (request, reply) => reply.redirect(await handle.signOut(request, reply), 303));
   }
 
-  async function userRow(kind: "usager" | "agent", sub: string) {
-    const { rows } = await sql<{
-      id: string;
-      email: string | null;
-      given_name: string | null;
-      family_name: string | null;
-      identity: Record<string, unknown>;
-    }>`
+  type UserRow = {
+    id: string;
+    email: string | null;
+    given_name: string | null;
+    family_name: string | null;
+    identity: Record<string, unknown>;
+  };
+  /**
+   * Signed-in people's rows, per node, for a few seconds: every page and post of the module needs
+   * the row, and it changes only when its owner signs in again (which drops it here; another node
+   * sees the new identity within USER_CACHE_MS). Bounded, oldest first out.
+   */
+  const users = new Map<string, { row: UserRow; at: number }>();
+  async function userRow(kind: "usager" | "agent", sub: string): Promise<UserRow | undefined> {
+    const key = `${kind}:${sub}`;
+    const now = Date.now();
+    const cached = users.get(key);
+    if (cached && now - cached.at < USER_CACHE_MS) return cached.row;
+    const { rows } = await sql<UserRow>`
       select id, email, given_name, family_name, identity from procedures.users where kind = ${kind} and sub = ${sub}`.execute(db);
-    return rows[0];
+    const row = rows[0];
+    users.delete(key);
+    if (row) {
+      users.set(key, { row, at: now });
+      if (users.size > USER_CACHE_MAX) users.delete(users.keys().next().value as string);
+    }
+    return row;
   }
 
   return {
