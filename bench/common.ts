@@ -4,6 +4,7 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import pg from "pg";
 import { type Database, openDatabase } from "../src/kernel/db/database.ts";
@@ -119,6 +120,27 @@ export function fmtRate(value: number | undefined): string {
 
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+/**
+ * The machine's CPU time so far, from /proc/stat (Linux): all of it and the part "stolen" by the
+ * hypervisor for other guests. Undefined elsewhere.
+ */
+export function cpuTimes(): { total: number; steal: number } | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (ticks.length < 8 || ticks.some(Number.isNaN)) return undefined;
+    return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] as number };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of the machine's CPU time the hypervisor gave to others between two cpuTimes(). */
+export function stealShare(from: ReturnType<typeof cpuTimes>, to: ReturnType<typeof cpuTimes>): number | undefined {
+  if (!from || !to || to.total <= from.total) return undefined;
+  return (to.steal - from.steal) / (to.total - from.total);
 }
 
 export function log(line: string): void {

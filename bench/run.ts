@@ -11,7 +11,17 @@
  */
 import { availableParallelism, cpus } from "node:os";
 import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
-import { fmtRate, log, openPGliteTarget, openPostgresTarget, printFigures, type Target, type TargetLabel } from "./common.ts";
+import {
+  cpuTimes,
+  fmtRate,
+  log,
+  openPGliteTarget,
+  openPostgresTarget,
+  printFigures,
+  stealShare,
+  type Target,
+  type TargetLabel,
+} from "./common.ts";
 import { runIdentityBench } from "./identity.ts";
 import { benchOutbox, type OutboxResult, type OutboxVariant, variantName } from "./outbox.ts";
 import { runProceduresBench } from "./procedures.ts";
@@ -144,13 +154,18 @@ async function main(): Promise<void> {
     return;
   }
   const started = performance.now();
+  const cpuAtStart = cpuTimes();
   log(`Guichet bench — Node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? "unknown"})`);
   for (const suite of SUITES[arg as keyof typeof SUITES]) {
     if (suite === "kernel") await runKernelBench();
     else if (suite === "identity") await runIdentityBench(PG_URL);
     else await runProceduresBench(PG_URL);
   }
+  const steal = stealShare(cpuAtStart, cpuTimes());
   log(`Total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // On a shared virtual machine the host may run other guests on "our" CPUs: every figure above is
+  // slower by about this share, the ratios to the same run's baselines much less so.
+  if (steal !== undefined) log(`CPU time stolen by the hypervisor during the run: ${(steal * 100).toFixed(0)} %`);
 }
 
 await main();
