@@ -12,6 +12,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -27,6 +28,11 @@ export interface OutboundInit {
   body?: string | Uint8Array | ArrayBuffer | URLSearchParams | ReadableStream | null | undefined;
   signal?: AbortSignal | null | undefined;
   redirect?: "manual";
+  /**
+   * How the host name is resolved (net's `lookup`), e.g. to refuse private addresses; such a
+   * call gets a connection of its own, never a pooled one resolved otherwise.
+   */
+  lookup?: LookupFunction;
 }
 
 export async function outboundFetch(input: string | URL, init: OutboundInit = {}, maxBytes = 4 * 1024 * 1024): Promise<Response> {
@@ -55,7 +61,12 @@ export async function outboundFetch(input: string | URL, init: OutboundInit = {}
     new Promise<Response>((resolve, reject) => {
       const request = transport.request(
         url,
-        { method: init.method ?? "GET", headers, agent: agents[url.protocol as "http:" | "https:"], signal },
+        {
+          method: init.method ?? "GET",
+          headers,
+          signal,
+          ...(init.lookup ? { agent: false, lookup: init.lookup } : { agent: agents[url.protocol as "http:" | "https:"] }),
+        },
         (response) => {
           const chunks: Buffer[] = [];
           let size = 0;

@@ -287,4 +287,26 @@ describe("webhook addresses in production", () => {
     }
     assert.equal(checkWebhookUrl("http://127.0.0.1:8080/hooks", { env: "development" }).port, "8080");
   });
+
+  test("at delivery, a name resolving to a private address is refused before any byte is sent", async () => {
+    const { publicOnlyLookup } = await import("./webhooks.ts");
+    const { outboundFetch } = await import("../../kernel/http/outbound.ts");
+    const resolve = (host: string) =>
+      new Promise<{ error?: NodeJS.ErrnoException | null; address?: string }>((done) =>
+        publicOnlyLookup(host, {}, (error, address) => done({ error, address: address as string })),
+      );
+    assert.equal((await resolve("localhost")).error?.code, "EPRIVATEADDRESS", "localhost is this machine");
+    assert.equal((await resolve("10.0.0.7")).error?.code, "EPRIVATEADDRESS");
+    assert.equal((await resolve("93.184.215.14")).address, "93.184.215.14", "a public address passes");
+    // a receiver listening here, reached by name: refused with the lookup, reached without it
+    const receiver = await startReceiver();
+    try {
+      const byName = receiver.url.replace("127.0.0.1", "localhost");
+      await assert.rejects(outboundFetch(byName, { method: "POST", body: "{}", lookup: publicOnlyLookup }), /private address/);
+      assert.equal(receiver.received.length, 0, "nothing reached the receiver");
+      assert.equal((await outboundFetch(byName, { method: "POST", body: "{}" })).status, 200);
+    } finally {
+      await receiver.close();
+    }
+  });
 });

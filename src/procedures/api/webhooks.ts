@@ -18,7 +18,8 @@
  * the dossier through the GraphQL API with their token.
  */
 import { createHmac } from "node:crypto";
-import { isIP } from "node:net";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { isIP, type LookupFunction } from "node:net";
 import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../../kernel/config.ts";
@@ -106,12 +107,35 @@ function privateAddress(host: string): boolean {
       (a === 169 && b === 254) ||
       (a === 172 && b >= 16 && b <= 31) ||
       (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 198 && (b === 18 || b === 19)) ||
+      a >= 224
     );
   }
   if (isIP(h) === 6) return h === "::1" || h === "::" || /^f[cd]/i.test(h) || /^fe[89ab]/i.test(h) || /^::ffff:/i.test(h);
   return false;
 }
+
+/**
+ * Resolves a webhook's host and refuses it when any of its addresses is private: a public name
+ * pointing into the platform's network (or re-pointed there after registration) receives nothing.
+ * The connection goes to the address checked here.
+ */
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, "", 4);
+    const refused = addresses.find((a) => privateAddress(a.address));
+    const first = addresses[0];
+    if (refused || !first) {
+      const error = Object.assign(new Error(`${hostname} resolves to ${refused ? "a private address" : "no address"}`), {
+        code: "EPRIVATEADDRESS",
+      });
+      return callback(error, "", 4);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+    return callback(null, first.address, first.family);
+  });
+};
 
 /**
  * The address a webhook may be sent to: HTTPS; plain HTTP only to this machine
@@ -346,6 +370,8 @@ export function subscribeWebhooks(outbox: Outbox, deps: WebhookDeps): void {
           body: delivery.body,
           signal: AbortSignal.timeout(timeoutMs),
           redirect: "manual",
+          // in production, checked again at each delivery, on the addresses the name resolves to now
+          ...(config.env === "production" ? { lookup: publicOnlyLookup } : {}),
         },
         64 * 1024,
       );
