@@ -154,6 +154,22 @@ describe("procedures: build, file, correct, decide", { concurrency: false, timeo
     await page.getByRole("button", { name: "Enregistrer" }).click();
     await check(page, "Attestation", "builder-attestation-saved");
 
+    // the integration API: a token shown once, then a webhook (http://localhost is allowed outside production)
+    await page.getByRole("link", { name: "API et webhooks" }).click();
+    await check(page, "API et webhooks", "builder-api");
+    await page.getByLabel("Nom du jeton").fill("Logiciel de la mairie");
+    await page.getByRole("button", { name: "Créer le jeton" }).click();
+    await check(page, "API et webhooks", "builder-api-token");
+    assert.match(await page.locator("main").innerText(), /gch_[A-Za-z0-9_-]{43}/, "the token, shown once");
+    await page
+      .getByLabel(/^Adresse/)
+      .first()
+      .fill("http://localhost:9/webhooks");
+    await page.locator("main form", { hasText: "Ajouter un webhook" }).getByRole("checkbox").first().check({ force: true });
+    await page.getByRole("button", { name: "Ajouter le webhook" }).click();
+    await check(page, "API et webhooks", "builder-api-webhook");
+    assert.match(await page.locator("main").innerText(), /localhost:9\/webhooks/);
+
     await page.getByRole("link", { name: "Vue d’ensemble" }).click();
     await check(page, TITLE, "builder-overview");
     await page.getByRole("button", { name: "Publier la démarche" }).click();
