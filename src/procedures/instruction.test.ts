@@ -709,6 +709,37 @@ describe("instructing dossiers", { concurrency: false }, () => {
     has((await open(marie, `${world.base}/dossiers/${id}`)).body, /silence gardé par l’administration vaut accord/);
   });
 
+  test("a dossier merely referenced by a row being written (an inbox entry) is still decided on time", {
+    skip: !process.env.DATABASE_URL && "row locks of concurrent transactions need a PostgreSQL server",
+  }, async () => {
+    const procedure = await svaProcedure("terrasse-verrou", "continue");
+    at("2027-01-04T10:00:00+01:00");
+    const id = await fileTimed(procedure, "jp.martin", "Bar du port");
+    // another transaction holds the KEY SHARE lock an insert referencing the dossier takes
+    let release = () => {};
+    let taken = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const locked = new Promise<void>((r) => {
+      taken = r;
+    });
+    const holder = db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select 1 from procedures.dossiers where id = ${id} for key share`.execute(trx);
+        taken();
+        await held;
+      });
+    await locked;
+    const deciding = due("2027-03-04T10:00:00Z");
+    setTimeout(release, 300);
+    const report = await deciding;
+    await holder;
+    assert.equal(report.accepted, 1, JSON.stringify(report));
+    assert.equal((await stateOf(id)).state, "accepte");
+  });
+
   test("a correction request suspends the implicit decision; the correction resumes the period where it stopped", async () => {
     const procedure = await svaProcedure("terrasse-correction", "continue");
     at("2027-01-04T10:00:00+01:00");

@@ -38,7 +38,11 @@ export async function runDueWork(deps: ServiceDeps, revisions: Revisions, logger
   for (const { id } of due) {
     try {
       await db.transaction().execute(async (trx) => {
-        const rows = await sql<{ id: string }>`select id from procedures.dossiers where id = ${id} for update skip locked`.execute(trx);
+        // NO KEY UPDATE: skip a dossier another node is deciding or an agent is changing, but not one merely
+        // referenced by a row being inserted (an inbox entry, a history row take a KEY SHARE lock on it)
+        const rows = await sql<{ id: string }>`select id from procedures.dossiers where id = ${id} for no key update skip locked`.execute(
+          trx,
+        );
         if (rows.rows.length === 0) return;
         const dossier: DossierRow = await lockDossier(trx, id);
         if (dossier.state !== "en_instruction" || !dossier.sva_svr_decision_on || dossier.sva_svr_decision_on > today) return;
