@@ -61,6 +61,11 @@ const COLUMN_LIST = [
 ];
 const COLUMNS = sql.raw(`${COLUMN_LIST.join(", ")}, sva_svr_decision_on::text as sva_svr_decision_on`);
 
+/** The columns of a DossierRow for a query where procedures.dossiers is aliased `d`. */
+export const DOSSIER_COLUMNS_OF_D = sql.raw(
+  `${COLUMN_LIST.map((c) => `d.${c}`).join(", ")}, d.sva_svr_decision_on::text as sva_svr_decision_on`,
+);
+
 const isId = (id: string) => /^\d{1,18}$/.test(id);
 
 export async function insertDossier(
@@ -115,7 +120,7 @@ export async function lockDossierToFile(
   if (!isId(id)) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
   const procedureColumns = sql.raw(PROCEDURE_COLUMN_NAMES.map((c) => `p.${c} as "p.${c}"`).join(", "));
   const { rows } = await sql<Record<string, unknown>>`
-    select ${sql.raw(COLUMN_LIST.map((c) => `d.${c}`).join(", "))}, d.sva_svr_decision_on::text as sva_svr_decision_on,
+    select ${DOSSIER_COLUMNS_OF_D},
            (select json_build_object('given_name', u.given_name, 'family_name', u.family_name, 'email', u.email)
               from procedures.users u where u.id = d.user_id) as applicant,
            exists (select 1 from procedures.messages m
@@ -394,7 +399,7 @@ export async function* exportDossiers(
   let after = "0";
   for (;;) {
     const { rows } = await sql<ExportedDossier>`
-      select ${sql.raw(COLUMN_LIST.map((c) => `d.${c}`).join(", "))}, d.sva_svr_decision_on::text as sva_svr_decision_on,
+      select ${DOSSIER_COLUMNS_OF_D},
              u.given_name, u.family_name, u.email, g.label as group_label
         from procedures.dossiers d
         join procedures.users u on u.id = d.user_id

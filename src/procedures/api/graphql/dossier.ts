@@ -8,7 +8,7 @@
 import { sql } from "kysely";
 import type { DossierState } from "../../model.ts";
 import { TERMINAL_STATES } from "../../model.ts";
-import type { DossierRow, MessageRow } from "../../store/dossiers.ts";
+import { DOSSIER_COLUMNS_OF_D, type DossierRow, type MessageRow } from "../../store/dossiers.ts";
 import { globalId, idOf } from "../ids.ts";
 import { champModels } from "./champs.ts";
 import { type ApiContext, badRequest, visibleDossier } from "./context.ts";
@@ -29,37 +29,6 @@ export interface ConnectionArgs {
   minRevision?: string | null;
   maxRevision?: string | null;
 }
-
-const DOSSIER_COLUMNS = sql.raw(
-  `${[
-    "id",
-    "procedure_id",
-    "revision_id",
-    "user_id",
-    "state",
-    "group_id",
-    "values",
-    "annotations",
-    "for_preview",
-    "prefilled",
-    "archived",
-    "created_at",
-    "updated_at",
-    "values_updated_at",
-    "annotations_updated_at",
-    "deposited_at",
-    "en_construction_at",
-    "en_instruction_at",
-    "processed_at",
-    "motivation",
-    "decision_file_id",
-    "attestation_file_id",
-    "deleted_by_user_at",
-    "sva_svr_days_left",
-  ]
-    .map((c) => `d.${c}`)
-    .join(", ")}, d.sva_svr_decision_on::text as sva_svr_decision_on`,
-);
 
 /** What resolvers return: plain objects whose fields are values or functions of (args, context). */
 export type Model = Record<string, unknown>;
@@ -132,7 +101,7 @@ export async function dossierConnection(ctx: ApiContext, procedureId: string, ar
       ? []
       : (
           await sql<DossierRow & { cursor_key: string }>`
-            select ${DOSSIER_COLUMNS}, to_char(${key} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_key
+            select ${DOSSIER_COLUMNS_OF_D}, to_char(${key} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_key
               from procedures.dossiers d
              where ${sql.join(conditions, sql` and `)}
              order by ${key} ${direction}, d.id ${direction}
@@ -328,7 +297,7 @@ export function fileModel(
 /** The dossier of this number if the token may see it. */
 export async function findVisibleDossier(ctx: ApiContext, number: string): Promise<DossierRow | undefined> {
   if (!/^\d{1,18}$/.test(number)) return undefined;
-  const { rows } = await sql<DossierRow>`select ${DOSSIER_COLUMNS} from procedures.dossiers d where d.id = ${number}`.execute(ctx.db);
+  const { rows } = await sql<DossierRow>`select ${DOSSIER_COLUMNS_OF_D} from procedures.dossiers d where d.id = ${number}`.execute(ctx.db);
   const d = rows[0];
   return visibleDossier(ctx.token, d) ? d : undefined;
 }
