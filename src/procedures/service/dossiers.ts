@@ -120,6 +120,21 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     return searchTextOf(dossier, rows[0], definition, values);
   }
 
+  /** The posted answers read against the dossier's form (`complete`: every mandatory answer is required). */
+  function readAnswers(
+    trx: Db,
+    dossier: DossierRow,
+    definition: RevisionDefinition,
+    form: FormBody,
+    uploaded: Uploads | undefined,
+    complete: boolean,
+  ) {
+    return readForm(definition.fields, form, dossier.values, validationContext(trx, dossier.procedure_id, deps.clock()), {
+      complete,
+      ...uploadOptions(uploaded),
+    });
+  }
+
   async function definitionOf(dossier: DossierRow, trx: Db = db): Promise<RevisionDefinition> {
     return revisions.definition(dossier.revision_id, trx);
   }
@@ -163,16 +178,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
         if (dossier.state !== "brouillon" && dossier.state !== "en_construction") throw readOnly();
         const definition = await definitionOf(dossier, trx);
-        const outcome = await readForm(
-          definition.fields,
-          form,
-          dossier.values,
-          validationContext(trx, dossier.procedure_id, deps.clock()),
-          {
-            complete: false,
-            ...uploadOptions(uploaded),
-          },
-        );
+        const outcome = await readAnswers(trx, dossier, definition, form, uploaded, false);
         // A submitted dossier changes only as a whole, checked (see update): a draft saves as it goes.
         if (dossier.state === "brouillon")
           await saveValues(trx, dossier.id, outcome.values, await searchText(trx, dossier, definition, outcome.values));
@@ -195,16 +201,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
         const { dossier, applicant, pendingCorrection, procedure, groups } = await lockDossierToFile(trx, dossierId);
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
         const definition = await definitionOf(dossier, trx);
-        const outcome = await readForm(
-          definition.fields,
-          form,
-          dossier.values,
-          validationContext(trx, dossier.procedure_id, deps.clock()),
-          {
-            complete: true,
-            ...uploadOptions(uploaded),
-          },
-        );
+        const outcome = await readAnswers(trx, dossier, definition, form, uploaded, true);
         const content = { values: outcome.values, searchText: searchTextOf(dossier, applicant, definition, outcome.values) };
         // Not filed: what is valid is kept, as in a draft. Filed: the values are saved with the state change.
         const keep = () => saveValues(trx, dossier.id, content.values, content.searchText);
@@ -253,16 +250,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
         if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
         if (dossier.state !== "en_construction") throw readOnly();
         const definition = await definitionOf(dossier, trx);
-        const outcome = await readForm(
-          definition.fields,
-          form,
-          dossier.values,
-          validationContext(trx, dossier.procedure_id, deps.clock()),
-          {
-            complete: true,
-            ...uploadOptions(uploaded),
-          },
-        );
+        const outcome = await readAnswers(trx, dossier, definition, form, uploaded, true);
         if (outcome.problems.length > 0 || outcome.action) return { saved: false, outcome };
         await saveValues(trx, dossier.id, outcome.values, await searchText(trx, dossier, definition, outcome.values));
         const corrected = await resolveCorrections(trx, dossier.id);
