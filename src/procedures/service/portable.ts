@@ -9,7 +9,7 @@
  */
 import { AppError } from "../../kernel/errors.ts";
 import { parseExpression } from "../conditions/index.ts";
-import type { Expression, FieldDefinition, FieldOptions, RevisionDefinition } from "../model.ts";
+import { EXPRESSION_OPS, type Expression, type FieldDefinition, type FieldOptions, type RevisionDefinition } from "../model.ts";
 import type { AttestationTemplate, NotificationEvent, NotificationTemplates, ProcedureRow, SvaSvr } from "../store/procedures.ts";
 
 export const PORTABLE_FORMAT = "guichet.procedure";
@@ -327,23 +327,7 @@ const expressionSchema = {
   required: ["op"],
   properties: {
     op: {
-      enum: [
-        "and",
-        "or",
-        "eq",
-        "neq",
-        "lt",
-        "lte",
-        "gt",
-        "gte",
-        "includes",
-        "empty",
-        "not_empty",
-        "in_departement",
-        "not_in_departement",
-        "in_region",
-        "not_in_region",
-      ],
+      enum: [...EXPRESSION_OPS],
     },
     operands: { type: "array", items: { $ref: "#/$defs/expression" } },
     field: { type: "integer" },
