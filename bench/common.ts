@@ -122,6 +122,44 @@ export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
 
+/** Where a benchmark's server process keeps its data. */
+export type ServerTarget = { kind: "pglite" } | { kind: "postgres"; url: string; poolMax: number };
+
+/**
+ * Runs `run` with the server on an in-memory PGlite (opened in the server's own process), then on
+ * the PostgreSQL server at `pgUrl` in a fresh database; `pgSkipped` says why PostgreSQL was not run.
+ */
+export async function acrossServerTargets<R>(
+  pgUrl: string,
+  run: (label: TargetLabel, target: ServerTarget, description: string) => Promise<R>,
+  only: { pglite?: boolean; postgres?: boolean } = {},
+): Promise<{ results: Partial<Record<TargetLabel, R>>; pgSkipped: string | undefined }> {
+  const results: Partial<Record<TargetLabel, R>> = {};
+  if (only.pglite !== false) {
+    const pglite = await openPGliteTarget();
+    const description = pglite.description;
+    await pglite.close();
+    // The child opens an in-memory PGlite of its own: the database must live in the server's process.
+    results.PGlite = await run("PGlite", { kind: "pglite" }, description);
+  }
+  if (only.postgres === false) return { results, pgSkipped: "not asked" };
+  const postgres = await openPostgresTarget(pgUrl);
+  if (typeof postgres === "string") {
+    log(`\nPostgreSQL: skipped (${postgres})`);
+    return { results, pgSkipped: postgres };
+  }
+  try {
+    results.PostgreSQL = await run(
+      "PostgreSQL",
+      { kind: "postgres", url: postgres.url as string, poolMax: POOL_MAX },
+      postgres.description,
+    );
+  } finally {
+    await postgres.close();
+  }
+  return { results, pgSkipped: undefined };
+}
+
 /**
  * The machine's CPU time so far, from /proc/stat (Linux): all of it and the part "stolen" by the
  * hypervisor for other guests. Undefined elsewhere.

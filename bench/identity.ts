@@ -35,7 +35,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { csrfOf, TestBrowser } from "../src/kernel/testing/browser.ts";
 import { freePort } from "../src/kernel/testing/net.ts";
-import { fmtRate, log, openPGliteTarget, openPostgresTarget, POOL_MAX, printFigures, type TargetLabel } from "./common.ts";
+import { acrossServerTargets, fmtRate, log, printFigures, type TargetLabel } from "./common.ts";
 import type { ChildMessage, EndpointSet, Endpoints, ServerArgs, ServerTarget } from "./identity-server.ts";
 
 export const IDENTITY_WORKERS = 16;
@@ -490,24 +490,8 @@ function printTable(results: Partial<Record<TargetLabel, IdentityResult>>, pgSki
 
 /** Runs the identity benchmark on PGlite, then on the PostgreSQL server at `pgUrl`, and prints the table. */
 export async function runIdentityBench(pgUrl: string): Promise<void> {
-  const results: Partial<Record<TargetLabel, IdentityResult>> = {};
-  const pglite = await openPGliteTarget();
-  const pgliteDescription = pglite.description;
-  await pglite.close();
-  // The child opens an in-memory PGlite of its own: the database must live in the server's process.
-  results.PGlite = await benchIdentityOn("PGlite", { kind: "pglite" }, pgliteDescription, undefined);
-  let pgSkipped: string | undefined;
-  const postgres = await openPostgresTarget(pgUrl);
-  if (typeof postgres === "string") {
-    pgSkipped = postgres;
-    log(`\nPostgreSQL: skipped (${postgres})`);
-  } else {
-    try {
-      const target: ServerTarget = { kind: "postgres", url: postgres.url as string, poolMax: POOL_MAX };
-      results.PostgreSQL = await benchIdentityOn("PostgreSQL", target, postgres.description, postgresCpuSampler(pgUrl));
-    } finally {
-      await postgres.close();
-    }
-  }
+  const { results, pgSkipped } = await acrossServerTargets(pgUrl, (label, target, description) =>
+    benchIdentityOn(label, target, description, target.kind === "postgres" ? postgresCpuSampler(pgUrl) : undefined),
+  );
   printTable(results, pgSkipped);
 }

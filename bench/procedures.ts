@@ -39,7 +39,7 @@ import { fileURLToPath } from "node:url";
 import { pickAndSignIn } from "../src/identity/testing/hub.ts";
 import { csrfOf, TestBrowser } from "../src/kernel/testing/browser.ts";
 import { freePort } from "../src/kernel/testing/net.ts";
-import { fmtRate, log, openPGliteTarget, openPostgresTarget, POOL_MAX, printFigures, type TargetLabel } from "./common.ts";
+import { acrossServerTargets, fmtRate, log, printFigures, type TargetLabel } from "./common.ts";
 import { postgresCpuSampler } from "./identity.ts";
 import { BENCH_PATH, multipartBody, submissionEntries, VALUE_FIELD_COUNT } from "./procedures-form.ts";
 import type {
@@ -638,28 +638,11 @@ function printTable(results: Partial<Record<TargetLabel, Result>>, pgSkipped: st
 
 /** Runs the procedures benchmark on PGlite, then on the PostgreSQL server at `pgUrl`, and prints the table. */
 export async function runProceduresBench(pgUrl: string): Promise<void> {
-  const results: Partial<Record<TargetLabel, Result>> = {};
   const only = process.env.BENCH_ONLY;
-  if (only !== "postgres") {
-    const pglite = await openPGliteTarget();
-    const pgliteDescription = pglite.description;
-    await pglite.close();
-    // The child opens an in-memory PGlite of its own: the database must live in the server's process.
-    results.PGlite = await benchOn("PGlite", { kind: "pglite" }, pgliteDescription, undefined);
-  }
-  if (only === "pglite") return printTable(results, "not asked");
-  let pgSkipped: string | undefined;
-  const postgres = await openPostgresTarget(pgUrl);
-  if (typeof postgres === "string") {
-    pgSkipped = postgres;
-    log(`\nPostgreSQL: skipped (${postgres})`);
-  } else {
-    try {
-      const target: ServerTarget = { kind: "postgres", url: postgres.url as string, poolMax: POOL_MAX };
-      results.PostgreSQL = await benchOn("PostgreSQL", target, postgres.description, postgresCpuSampler(pgUrl));
-    } finally {
-      await postgres.close();
-    }
-  }
+  const { results, pgSkipped } = await acrossServerTargets(
+    pgUrl,
+    (label, target, description) => benchOn(label, target, description, target.kind === "postgres" ? postgresCpuSampler(pgUrl) : undefined),
+    { pglite: only !== "postgres", postgres: only !== "pglite" },
+  );
   printTable(results, pgSkipped);
 }
