@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../kernel/errors.ts";
 import { registerMultipart } from "../kernel/http/multipart.ts";
+import { sameOriginReferer } from "../kernel/http/redirect.ts";
 import type { GuichetModule, ModuleDeps } from "../kernel/module.ts";
 import { createStorage } from "../kernel/storage/index.ts";
 import { apiRoutes, subscribeWebhooks } from "./api/index.ts";
@@ -47,15 +48,8 @@ function signInHandler(app: FastifyInstance): void {
   const isPage = (path: string) => pages.some((p) => p.test(path));
   /** After a POST (a session that ended while a form was open), the page of the form. */
   const pageOfForm = (request: FastifyRequest): string => {
-    const referer = request.headers.referer;
-    if (referer) {
-      try {
-        const from = new URL(referer);
-        if (from.host === request.headers.host && isPage(from.pathname)) return from.pathname + from.search;
-      } catch {
-        // not a URL: use the form's own address below
-      }
-    }
+    const from = sameOriginReferer(request);
+    if (from && isPage(from.split("?")[0] ?? from)) return from;
     // the form's own address when a page has the same route (GET /commencer/:path), else the nearest page above it
     const own = request.url.split("?")[0] ?? "/";
     if (request.routeOptions.url && pagePatterns.has(request.routeOptions.url)) return own;

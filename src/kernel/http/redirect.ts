@@ -16,3 +16,18 @@ export function safeReturnPath(value: unknown, fallback = "/"): string {
     return fallback;
   }
 }
+
+/**
+ * The page of this site the browser says the request came from (its Referer, when of the same
+ * host), as a path with its query; undefined otherwise.
+ */
+export function sameOriginReferer(request: { headers: { referer?: string | undefined; host?: string | undefined } }): string | undefined {
+  const referer = request.headers.referer;
+  if (!referer) return undefined;
+  try {
+    const from = new URL(referer);
+    return from.host === request.headers.host ? safeReturnPath(from.pathname + from.search) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -18,7 +18,7 @@ import { parseCookies, serializeCookie } from "./cookies.ts";
 import { createCsrf } from "./csrf.ts";
 import { formValue, parseForm } from "./form.ts";
 import { toProblem } from "./problem.ts";
-import { safeReturnPath } from "./redirect.ts";
+import { safeReturnPath, sameOriginReferer } from "./redirect.ts";
 import { securityHeaders } from "./security-headers.ts";
 
 declare module "fastify" {
@@ -93,15 +93,7 @@ export async function registerWeb(app: FastifyInstance, { config, nav }: WebOpti
    * the POST's own address may have no page.
    */
   function pagePath(request: FastifyRequest): string {
-    if (request.method !== "GET" && request.headers.referer) {
-      try {
-        const from = new URL(request.headers.referer);
-        if (from.host === request.headers.host) return safeReturnPath(from.pathname + from.search);
-      } catch {
-        // not a URL: the request's own address
-      }
-    }
-    return safeReturnPath(request.url);
+    return (request.method !== "GET" && sameOriginReferer(request)) || safeReturnPath(request.url);
   }
 
   function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
