@@ -172,7 +172,13 @@ async function main(args: ServerArgs): Promise<void> {
   const database: Database =
     target.kind === "pglite"
       ? await openDatabase({ kind: "pglite" })
-      : await openDatabase({ kind: "postgres", url: target.url, poolMax: target.poolMax, onError: () => {} });
+      : await openDatabase({
+          kind: "postgres",
+          url: target.url,
+          poolMax: target.poolMax,
+          preparedStatements: process.env.BENCH_PREPARED !== "0",
+          onError: () => {},
+        });
   if (target.kind === "pglite") await migrate(database.db);
   const base = `http://127.0.0.1:${args.port}`;
   const config = loadConfig({

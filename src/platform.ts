@@ -22,6 +22,7 @@ export function openConfiguredDatabase(config: Readonly<Config>, logger: Logger)
         kind: "postgres",
         url: config.database.url,
         poolMax: config.database.poolMax,
+        preparedStatements: config.database.preparedStatements,
         onError: (err) => logger.error({ err }, "database connection error"),
       })
     : openDatabase({ kind: "pglite", dataDir: config.database.dataDir });

@@ -39,6 +39,7 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: "must be a postgres:// URL" })
     .optional(),
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, { message: "must be a redis:// or rediss:// URL" })
@@ -81,7 +82,7 @@ const EnvSchema = z.object({
 export interface Config {
   env: "development" | "test" | "production";
   http: { host: string; port: number; publicUrl: URL; trustProxy: boolean; secure: boolean };
-  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolMax: number };
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolMax: number; preparedStatements: boolean };
   /** Redis for short-lived identity state (sessions, codes, tokens) instead of PostgreSQL, when set. */
   redisUrl: string | undefined;
   secret: string;
@@ -155,7 +156,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     http: { host: e.HOST, port, publicUrl, trustProxy: e.TRUST_PROXY, secure: publicUrl.protocol === "https:" },
     database: e.DATABASE_URL
-      ? { kind: "postgres" as const, url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      ? {
+          kind: "postgres" as const,
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+        }
       : { kind: "pglite" as const, dataDir: resolve(cwd, e.GUICHET_DATA_DIR) },
     redisUrl: e.REDIS_URL,
     secret: e.GUICHET_SECRET ?? DEV_SECRET,

@@ -10,6 +10,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { preparingPool } from "./prepared.ts";
 
 // biome-ignore lint/complexity/noBannedTypes: modules add their tables with db.withTables<T>().
 export type Db = Kysely<{}>;
@@ -29,7 +30,17 @@ export interface Database {
 
 export type DatabaseOptions =
   | { kind: "pglite"; dataDir?: string }
-  | { kind: "postgres"; url: string; poolMax?: number; onError?: (err: Error) => void };
+  | {
+      kind: "postgres";
+      url: string;
+      poolMax?: number;
+      /** Name repeated statements (prepared once per connection): on unless a pooler forbids it. */
+      preparedStatements?: boolean;
+      onError?: (err: Error) => void;
+    };
+
+/** Distinct statement texts a node prepares at most (each backend keeps their plans). */
+const PREPARED_MAX = 256;
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -122,11 +133,13 @@ export function wrapPGlite(pglite: PGlite): Database {
   };
 }
 
-async function openPostgres(options: { url: string; poolMax?: number; onError?: (err: Error) => void }): Promise<Database> {
+async function openPostgres(options: Extract<DatabaseOptions, { kind: "postgres" }>): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, application_name: "guichet" });
   // An idle client can lose its connection (server restart): report it instead of crashing the process.
   pool.on("error", (err) => options.onError?.(err));
-  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const db: Db = new Kysely({
+    dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool, { max: PREPARED_MAX }) }),
+  });
   const listeners = new Set<pg.Client>();
   let closed = false;
   return {
