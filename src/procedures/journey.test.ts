@@ -33,6 +33,8 @@ describe("a dossier from draft to attestation", { concurrency: false }, () => {
   let marie: TestBrowser;
   let jean: TestBrowser;
   let dossierId: string;
+  /** The draft's page as it was when the dossier was filed: posting it again is a second click. */
+  let filedForm: Awaited<ReturnType<typeof open>>;
   const ids: Record<string, number> = {};
 
   before(async () => {
@@ -161,6 +163,7 @@ describe("a dossier from draft to attestation", { concurrency: false }, () => {
 
   test("filing the complete dossier: thanks page, receipt PDF, state en construction, routed to the default group", async () => {
     const form = await open(marie, `${world.base}/dossiers/${dossierId}/brouillon`);
+    filedForm = form;
     // the files sent with the refused attempt stayed attached: they are not sent again
     assert.match(form.body, /certificat\.pdf/);
     const filed = await submitForm(marie, form, {
@@ -248,6 +251,21 @@ describe("a dossier from draft to attestation", { concurrency: false }, () => {
     assert.equal(missing.status, 404);
   });
 
+  test("a second click on the filing button files nothing twice and leads to the dossier's page", async () => {
+    const again = await submitForm(marie, filedForm, {
+      marker: "data-autosave",
+      changes: completeAnswers(),
+      button: { name: "action", value: "submit" },
+    });
+    assert.equal(again.status, 303);
+    assert.equal(new URL(again.location ?? "").pathname, `/dossiers/${dossierId}`);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from procedures.traitements where dossier_id = ${dossierId} and event = 'depose'`.execute(
+      world.platform.deps.db,
+    );
+    assert.equal(rows[0]?.n, 1);
+  });
+
   test("the agent starts the review; the citizen can no longer change the dossier", async () => {
     const page = await jean.request(`${world.base}/instructeur/dossiers/${dossierId}`);
     assert.equal(page.status, 200);
@@ -255,6 +273,20 @@ describe("a dossier from draft to attestation", { concurrency: false }, () => {
     assert.equal(moved.status, 303);
     const edit = await marie.request(`${world.base}/dossiers/${dossierId}/modifier`);
     assert.equal(edit.status, 303, "the edit page sends back to the dossier");
+    // nor by posting the old draft page with a wrong answer: what was filed stays as it was
+    const before = await sql<{ values: unknown }>`select values from procedures.dossiers where id = ${dossierId}`.execute(
+      world.platform.deps.db,
+    );
+    const posted = await submitForm(marie, filedForm, {
+      marker: "data-autosave",
+      changes: { ...completeAnswers(), [champ("IBAN du compte pour le versement")]: "FR00 0000" },
+      button: { name: "action", value: "submit" },
+    });
+    assert.equal(posted.status, 303);
+    const after = await sql<{ values: unknown }>`select values from procedures.dossiers where id = ${dossierId}`.execute(
+      world.platform.deps.db,
+    );
+    assert.deepEqual(after.rows[0]?.values, before.rows[0]?.values);
     await world.smtp.waitFor((m) => m.to.includes("marie.dupont@exemple.test") && /instruction/i.test(m.subject + (m.text ?? "")));
   });
 

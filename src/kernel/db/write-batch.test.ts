@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { openTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { batchWrites, currentBatch, WriteBatch, withWriteBatch, write } from "./write-batch.ts";
+import { batchWrites, currentBatch, StaleWriteError, WriteBatch, withWriteBatch, write } from "./write-batch.ts";
 
 describe("write batches", () => {
   let database: TestDatabase;
@@ -69,6 +69,35 @@ describe("write batches", () => {
       assert.deepEqual(got, ["notified"]);
     } finally {
       await unlisten();
+    }
+  });
+
+  test("an optimistic batch is written whole when its guarded write changes a row, and not at all when it changes none", async () => {
+    const migrated = await openTestDatabase();
+    try {
+      const db = migrated.db;
+      await sql`create table guarded (k text primary key, v int not null)`.execute(db);
+      await sql`create table guarded_log (k text not null, v int not null)`.execute(db);
+      await sql`insert into guarded values ('a', 1)`.execute(db);
+      const version = async () => (await sql<{ x: string }>`select xmin::text as x from guarded where k = 'a'`.execute(db)).rows[0]?.x;
+      const bump = (seen: string | undefined, to: number) => {
+        const batch = new WriteBatch();
+        batch.add(sql`update guarded set v = ${to} where k = 'a' and xmin = ${seen}::xid returning k`, "row");
+        batch.add(sql`insert into guarded_log values ('a', ${to})`);
+        batch.expect("row");
+        return batch.flush(db);
+      };
+      const read = await version();
+      await bump(read, 2);
+      // the row changed since `read`: the same guarded batch is refused, its other write too
+      await assert.rejects(bump(read, 3), (err: unknown) => err instanceof StaleWriteError && err.key === "row");
+      assert.deepEqual((await sql<{ v: number }>`select v from guarded`.execute(db)).rows, [{ v: 2 }]);
+      assert.deepEqual((await sql<{ v: number }>`select v from guarded_log`.execute(db)).rows, [{ v: 2 }]);
+      // with the version read again, it goes through
+      await bump(await version(), 3);
+      assert.deepEqual((await sql<{ v: number }>`select v from guarded_log order by v`.execute(db)).rows, [{ v: 2 }, { v: 3 }]);
+    } finally {
+      await migrated.close();
     }
   });
 });

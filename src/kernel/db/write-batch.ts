@@ -15,14 +15,35 @@
  * All the CTEs of one statement see the same snapshot and cannot see each
  * other's effects, so one batch must not write the same row twice: writes given
  * the same `key` replace each other (the last one wins).
+ *
+ * A batch can also be optimistic: expect(key) says the write under `key` (with a
+ * RETURNING) must change a row, typically an UPDATE guarded by the version it
+ * read; when it changes none, the statement fails as a whole, nothing written,
+ * and flush() throws StaleWriteError, so the caller reads again and retries.
+ * That replaces BEGIN, SELECT … FOR UPDATE, the writes and COMMIT by a read and
+ * one statement.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "./database.ts";
 
+/** A guarded write of an optimistic batch changed no row: what it was meant for changed meanwhile. */
+export class StaleWriteError extends Error {
+  override name = "StaleWriteError";
+  readonly key: string;
+  constructor(key: string) {
+    super(`Stale write: ${key} changed since it was read`);
+    this.key = key;
+  }
+}
+
+/** The SQLSTATE kernel.expect_rows raises (migrations/0007_write_guard.sql). */
+const STALE_WRITE = "GU001";
+
 export class WriteBatch {
   readonly #writes = new Map<string, RawBuilder<unknown>>();
   readonly #notify = new Set<string>();
+  readonly #expected = new Set<string>();
   #anonymous = 0;
 
   /** Queues a write; a later write with the same key replaces it. */
@@ -36,6 +57,12 @@ export class WriteBatch {
   /** Drops the queued write with this key, if any. */
   remove(key: string): void {
     this.#writes.delete(key);
+    this.#expected.delete(key);
+  }
+
+  /** The write under `key` (which must have a RETURNING) has to change a row, or nothing of the batch is written. */
+  expect(key: string): void {
+    this.#expected.add(key);
   }
 
   /** NOTIFY `channel` (empty payload) when the batch commits. */
@@ -50,17 +77,32 @@ export class WriteBatch {
   /** Sends every queued write in one statement and empties the batch. */
   async flush(db: Db): Promise<void> {
     if (this.#writes.size === 0 && this.#notify.size === 0) return;
+    const keys = [...this.#writes.keys()];
     const writes = [...this.#writes.values()];
     const channels = [...this.#notify];
+    const expected = keys.flatMap((k, i) => (this.#expected.has(k) ? [{ key: k, cte: `w${i}` }] : []));
     this.#writes.clear();
     this.#notify.clear();
-    if (writes.length === 1 && channels.length === 0) {
+    this.#expected.clear();
+    if (writes.length === 1 && channels.length === 0 && expected.length === 0) {
       await (writes[0] as RawBuilder<unknown>).execute(db);
       return;
     }
     const ctes = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`);
-    const notifies = channels.length > 0 ? sql.join(channels.map((c) => sql`pg_notify(${c}, '')`)) : sql`1`;
-    await (writes.length > 0 ? sql`with ${sql.join(ctes)} select ${notifies}` : sql`select ${notifies}`).execute(db);
+    const selected = [
+      ...channels.map((c) => sql`pg_notify(${c}, '')`),
+      ...expected.map((e) => sql`kernel.expect_rows((select count(*) from ${sql.raw(e.cte)}), ${e.key})`),
+    ];
+    const final = selected.length > 0 ? sql.join(selected) : sql`1`;
+    try {
+      await (writes.length > 0 ? sql`with ${sql.join(ctes)} select ${final}` : sql`select ${final}`).execute(db);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === STALE_WRITE) {
+        const key = expected.find((e) => (err as Error).message.includes(` ${e.key} changed`))?.key ?? expected[0]?.key ?? "?";
+        throw new StaleWriteError(key);
+      }
+      throw err;
+    }
   }
 }
 

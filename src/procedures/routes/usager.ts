@@ -157,6 +157,8 @@ export async function usagerRoutes(
       if (action === "submit") {
         const result = await dossiers.submit(usager, id, form, uploaded);
         if (result.submitted) return reply.redirect(`/dossiers/${id}/merci`, 303);
+        // filed already (a second click on a slow line): its page says where it stands
+        if ("notDraft" in result) return reply.redirect(`/dossiers/${id}`, 303);
         return formPage(request, reply, id, result.outcome, result.ineligible ? { ineligible: result.ineligible } : {});
       }
       const outcome = await dossiers.saveDraft(usager, id, form, uploaded);

@@ -8,6 +8,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../../kernel/db/database.ts";
+import { StaleWriteError } from "../../kernel/db/write-batch.ts";
 import { AppError, NotFoundError } from "../../kernel/errors.ts";
 import type { Usager } from "../auth.ts";
 import { ineligibility, routeToGroup } from "../conditions/index.ts";
@@ -22,7 +23,7 @@ import {
   insertDossier,
   insertMessage,
   lockDossier,
-  lockDossierToFile,
+  readDossierToFile,
   resolveCorrections,
   saveValues,
   updateDossier,
@@ -189,58 +190,20 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     /**
      * Submits the dossier (brouillon → en_construction) if the form is complete and
      * the person eligible; routes it; then applies the procedure's automatic rules.
+     * A dossier no longer in brouillon (the second click of a double submission) is
+     * not touched: `notDraft`.
      */
-    async submit(
-      usager: Usager,
-      dossierId: string,
-      form: FormBody,
-      uploaded?: Uploads,
-    ): Promise<{ submitted: true } | { submitted: false; outcome: FormOutcome; ineligible?: { fr: string; en: string } }> {
-      // Round trips are what a filing costs most: the reads go with the lock, the writes in one statement (applyTransition).
-      return db.transaction().execute(async (trx) => {
-        const { dossier, applicant, pendingCorrection, procedure, groups } = await lockDossierToFile(trx, dossierId);
-        if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
-        const definition = await definitionOf(dossier, trx);
-        const outcome = await readAnswers(trx, dossier, definition, form, uploaded, true);
-        const content = { values: outcome.values, searchText: searchTextOf(dossier, applicant, definition, outcome.values) };
-        // Not filed: what is valid is kept, as in a draft. Filed: the values are saved with the state change.
-        const keep = () => saveValues(trx, dossier.id, content.values, content.searchText);
-        if (outcome.problems.length > 0 || outcome.action) {
-          await keep();
-          return { submitted: false, outcome };
+    async submit(usager: Usager, dossierId: string, form: FormBody, uploaded?: Uploads): Promise<SubmitResult> {
+      // Optimistic: read without a lock, write guarded by the version read. A change in
+      // between (an autosave racing the click) makes the write fail whole; read again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await submitOnce(usager, dossierId, form, uploaded);
+        } catch (err) {
+          if (!(err instanceof StaleWriteError)) throw err;
+          if (attempt >= SUBMIT_ATTEMPTS) throw changedMeanwhile();
         }
-        const blocked = ineligibility(definition, outcome.values, geoLookup);
-        if (blocked) {
-          await keep();
-          return { submitted: false, outcome, ineligible: blocked };
-        }
-
-        const groupId = routeToGroup(
-          groups.map((g) => ({ id: g.id, closed: g.closed, isDefault: g.is_default, ...(g.routing_rule ? { rule: g.routing_rule } : {}) })),
-          outcome.values,
-          fieldIndex(definition.fields),
-          geoLookup,
-        );
-        const at = deps.clock();
-        const who = { kind: "usager" as const, label: usager.email ?? `usager:${usager.id}` };
-        await applyTransition(trx, { ...dossier, values: outcome.values }, procedure, "passer_en_construction", who, {
-          at,
-          facts: { ...factsFrom(dossier, procedure, pendingCorrection), acceptsSubmissions: acceptsSubmissions(procedure, dossier) },
-          extra: { group_id: groupId },
-          content,
-        });
-        // the dossier as the submission left it: its answers, filing date and group (the attestation reads them)
-        const filed: DossierRow = {
-          ...dossier,
-          values: outcome.values,
-          state: "en_construction",
-          deposited_at: dossier.deposited_at ?? at,
-          en_construction_at: at,
-          group_id: groupId,
-        };
-        await automaticAfterSubmission(trx, filed, procedure, at);
-        return { submitted: true };
-      });
+      }
     },
 
     /** Saves the changes to a submitted dossier (en_construction) once complete; answers a pending correction. */
@@ -333,6 +296,68 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     },
   };
 
+  /**
+   * One try at filing: the read (one round trip), the 50 validations, and then one
+   * statement: the state change with the answers, history, audit entry and outbox
+   * event, guarded by the dossier's version. A procedure with automatic rules after
+   * submission (declarative, silence vaut accord / refus) adds its transition in
+   * the same transaction.
+   */
+  async function submitOnce(usager: Usager, dossierId: string, form: FormBody, uploaded: Uploads | undefined): Promise<SubmitResult> {
+    const { dossier, version, applicant, pendingCorrection, procedure, groups } = await readDossierToFile(db, dossierId);
+    if (dossier.user_id !== usager.id || dossier.deleted_by_user_at) throw notYours();
+    if (dossier.state !== "brouillon") return { submitted: false, notDraft: true };
+    const definition = await definitionOf(dossier);
+    const outcome = await readAnswers(db, dossier, definition, form, uploaded, true);
+    const content = { values: outcome.values, searchText: searchTextOf(dossier, applicant, definition, outcome.values) };
+    // Not filed: what is valid is kept, as in a draft (while it is one). Filed: the values go with the state change.
+    const keep = () => saveValues(db, dossier.id, content.values, content.searchText, "brouillon");
+    if (outcome.problems.length > 0 || outcome.action) {
+      await keep();
+      return { submitted: false, outcome };
+    }
+    const blocked = ineligibility(definition, outcome.values, geoLookup);
+    if (blocked) {
+      await keep();
+      return { submitted: false, outcome, ineligible: blocked };
+    }
+
+    const groupId = routeToGroup(
+      groups.map((g) => ({ id: g.id, closed: g.closed, isDefault: g.is_default, ...(g.routing_rule ? { rule: g.routing_rule } : {}) })),
+      outcome.values,
+      fieldIndex(definition.fields),
+      geoLookup,
+    );
+    const at = deps.clock();
+    const who = { kind: "usager" as const, label: usager.email ?? `usager:${usager.id}` };
+    const file = (trx: Db) =>
+      applyTransition(trx, { ...dossier, values: outcome.values }, procedure, "passer_en_construction", who, {
+        at,
+        facts: { ...factsFrom(dossier, procedure, pendingCorrection), acceptsSubmissions: acceptsSubmissions(procedure, dossier) },
+        extra: { group_id: groupId },
+        content,
+        version,
+      });
+    if (!hasAutomaticRule(procedure)) {
+      await file(db);
+      return { submitted: true };
+    }
+    await db.transaction().execute(async (trx) => {
+      await file(trx);
+      // the dossier as the submission left it: its answers, filing date and group (the attestation reads them)
+      const filed: DossierRow = {
+        ...dossier,
+        values: outcome.values,
+        state: "en_construction",
+        deposited_at: dossier.deposited_at ?? at,
+        en_construction_at: at,
+        group_id: groupId,
+      };
+      await automaticAfterSubmission(trx, filed, procedure, at);
+    });
+    return { submitted: true };
+  }
+
   /** Declarative procedures move on at once; "silence vaut accord / refus" ones go to instruction with a due date. */
   async function automaticAfterSubmission(trx: Db, dossier: DossierRow, procedure: ProcedureRow, at: Date): Promise<void> {
     const system = { kind: "systeme" as const, label: null };
@@ -352,6 +377,26 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
 }
 
 export type DossierService = ReturnType<typeof createDossierService>;
+
+export type SubmitResult =
+  | { submitted: true }
+  | { submitted: false; notDraft: true }
+  | { submitted: false; outcome: FormOutcome; ineligible?: { fr: string; en: string } };
+
+/** Tries at filing when the dossier keeps changing under it (see submit). */
+const SUBMIT_ATTEMPTS = 3;
+
+/** Whether filing a dossier of `procedure` moves it on at once (automaticAfterSubmission). */
+const hasAutomaticRule = (procedure: ProcedureRow) =>
+  procedure.declarative === "accepte" || procedure.declarative === "en_instruction" || procedure.sva_svr !== null;
+
+const changedMeanwhile = () =>
+  new AppError(409, "dossier_changed", "The dossier kept changing while it was being filed", {
+    forPeople: {
+      fr: "Le dossier a été modifié en même temps, par exemple depuis un autre onglet. Vérifiez vos réponses et déposez-le de nouveau.",
+      en: "The dossier was changed at the same time, for instance from another tab. Check your answers and submit it again.",
+    },
+  });
 
 /** Files that came with a post: kept ones by input key, and (optionally) those refused, with why. */
 export type Uploads = Map<string, FileRef[]> | { stored: Map<string, FileRef[]>; refused?: Map<string, Text> };

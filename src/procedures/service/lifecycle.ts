@@ -74,7 +74,7 @@ export interface Applied {
 }
 
 /**
- * Applies `name` to the locked `dossier`. `extra` sets more columns with the
+ * Applies `name` to the locked `dossier` (or to one read at `options.version`). `extra` sets more columns with the
  * transition (the group at submission, the decision's file…); `content` saves
  * the form's values with it (submission), as saveValues would just before.
  */
@@ -84,7 +84,18 @@ export async function applyTransition(
   procedure: ProcedureRow,
   name: TransitionName,
   who: { kind: Actor; label: string | null },
-  options: { at: Date; motivation?: string | undefined; facts?: DossierFacts; extra?: DossierChanges; content?: ValuesChange },
+  options: {
+    at: Date;
+    motivation?: string | undefined;
+    facts?: DossierFacts;
+    extra?: DossierChanges;
+    content?: ValuesChange;
+    /**
+     * The dossier was read without a lock at this version: the writes hold only if
+     * it is unchanged since, else nothing is written and StaleWriteError is thrown.
+     */
+    version?: string;
+  },
 ): Promise<Applied> {
   const facts = options.facts ?? (await factsOf(trx, dossier, procedure));
   const refused = refusal(name, who.kind, facts, { motivation: options.motivation });
@@ -120,8 +131,10 @@ export async function applyTransition(
   const event = TRAITEMENT_EVENTS[name];
   // Each write touches another row (the dossier, a new history row, audit entry and event): one statement may hold them all.
   const batch = new WriteBatch();
-  const update = dossierUpdate(dossier.id, changes, options.content);
-  if (update) batch.add(update);
+  const guard = options.version === undefined ? undefined : { state: dossier.state, version: options.version };
+  const update = dossierUpdate(dossier.id, changes, options.content, guard);
+  if (update) batch.add(update, "dossier");
+  if (guard) batch.expect("dossier");
   batch.add(
     traitementInsert({
       dossierId: dossier.id,

@@ -108,15 +108,23 @@ export interface Applicant {
 }
 
 /**
- * lockDossier, with what filing the dossier needs besides, read in the same round
- * trip: the applicant (for the search text), whether a correction is pending, its
- * procedure and the procedure's groups (for routing). Only the dossier's row is
- * locked.
+ * The dossier with what filing it needs besides, in one round trip and without a
+ * lock: the applicant (for the search text), whether a correction is pending, its
+ * procedure and the procedure's groups (for routing), and the row's version, which
+ * the filing's write is guarded by (optimistic: see service/dossiers.ts submit).
  */
-export async function lockDossierToFile(
-  trx: Db,
+export async function readDossierToFile(
+  db: Db,
   id: string,
-): Promise<{ dossier: DossierRow; applicant: Applicant; pendingCorrection: boolean; procedure: ProcedureRow; groups: GroupRow[] }> {
+): Promise<{
+  dossier: DossierRow;
+  /** The row's version (xmin), for a write that holds only if nothing changed it since (DossierGuard). */
+  version: string;
+  applicant: Applicant;
+  pendingCorrection: boolean;
+  procedure: ProcedureRow;
+  groups: GroupRow[];
+}> {
   if (!isId(id)) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
   const procedureColumns = sql.raw(PROCEDURE_COLUMN_NAMES.map((c) => `p.${c} as "p.${c}"`).join(", "));
   const { rows } = await sql<Record<string, unknown>>`
@@ -126,19 +134,21 @@ export async function lockDossierToFile(
            exists (select 1 from procedures.messages m
                     where m.dossier_id = d.id and m.correction_reason is not null and m.correction_resolved_at is null) as pending_correction,
            ${GROUPS_JSON(sql.ref("d.procedure_id"))} as groups,
-           ${procedureColumns}
+           ${procedureColumns},
+           d.xmin::text as version
       from procedures.dossiers d join procedures.procedures p on p.id = d.procedure_id
-     where d.id = ${id} for update of d`.execute(trx);
+     where d.id = ${id}`.execute(db);
   const row = rows[0];
   if (!row) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
   const dossier: Record<string, unknown> = {};
   const procedure: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     if (key.startsWith("p.")) procedure[key.slice(2)] = value;
-    else if (key !== "applicant" && key !== "pending_correction" && key !== "groups") dossier[key] = value;
+    else if (key !== "applicant" && key !== "pending_correction" && key !== "groups" && key !== "version") dossier[key] = value;
   }
   return {
     dossier: dossier as unknown as DossierRow,
+    version: row.version as string,
     applicant: (row.applicant as Applicant | null) ?? { given_name: null, family_name: null, email: null },
     pendingCorrection: row.pending_correction === true,
     procedure: procedure as unknown as ProcedureRow,
@@ -146,11 +156,12 @@ export async function lockDossierToFile(
   };
 }
 
-export async function saveValues(trx: Db, id: string, values: Values, searchText: string): Promise<void> {
+/** Saves the answers (and what agents search in); `inState`: only while the dossier is in that state. */
+export async function saveValues(trx: Db, id: string, values: Values, searchText: string, inState?: DossierState): Promise<void> {
   await sql`update procedures.dossiers
                set values = ${JSON.stringify(values)}::jsonb, values_updated_at = now(), updated_at = now(),
                    search = to_tsvector('simple', ${searchText})
-             where id = ${id}`.execute(trx);
+             where id = ${id}${inState ? sql` and state = ${inState}` : sql``}`.execute(trx);
 }
 
 export async function saveAnnotations(trx: Db, id: string, annotations: Values): Promise<void> {
@@ -187,9 +198,15 @@ export interface ValuesChange {
  * also writes the values as saveValues does (one row version instead of two).
  * Undefined when there is nothing to change.
  */
-export function dossierUpdate(id: string, changes: DossierChanges, content?: ValuesChange) {
+/** An update that holds only if the dossier is still in `state` and unchanged since it was read at `version`. */
+export interface DossierGuard {
+  state: DossierState;
+  version: string;
+}
+
+export function dossierUpdate(id: string, changes: DossierChanges, content?: ValuesChange, guard?: DossierGuard) {
   const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
-  if (entries.length === 0 && !content) return undefined;
+  if (entries.length === 0 && !content && !guard) return undefined;
   const sets = entries.map(([c, v]) => sql`${sql.ref(c)} = ${v as string}`);
   if (content) {
     sets.push(
@@ -198,7 +215,12 @@ export function dossierUpdate(id: string, changes: DossierChanges, content?: Val
       sql`search = to_tsvector('simple', ${content.searchText})`,
     );
   }
-  return sql`update procedures.dossiers set ${sql.join(sets)}, updated_at = now() where id = ${id}`;
+  const set = sets.length > 0 ? sql`${sql.join(sets)}, updated_at = now()` : sql`updated_at = now()`;
+  if (guard) {
+    return sql`update procedures.dossiers set ${set}
+                where id = ${id} and state = ${guard.state} and xmin = ${guard.version}::xid returning id`;
+  }
+  return sql`update procedures.dossiers set ${set} where id = ${id}`;
 }
 
 export async function updateDossier(trx: Db, id: string, changes: DossierChanges): Promise<void> {
