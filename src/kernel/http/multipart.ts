@@ -6,10 +6,10 @@
  * file over the limit, too many files or fields give a 413 naming the limit;
  * nothing is half-parsed.
  */
-import { Busboy, type BusboyHeaders } from "@fastify/busboy";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../errors.ts";
 import { MAX_FORM_FIELDS } from "./form.ts";
+import { boundaryOf, MultipartParser, type PartHeaders } from "./multipart-parser.ts";
 
 export interface UploadedFile {
   /** The form field's name (e.g. `fichiers[12]`). */
@@ -55,44 +55,52 @@ const LIMIT = Symbol("file size limit");
 
 const tooLarge = (fr: string, en: string) => new AppError(413, "upload_too_large", en, { forPeople: { fr, en } });
 
+/** Bytes of one text field (a long-text answer is limited far below). */
+const FIELD_SIZE = 1024 * 1024;
+
 /** Parses multipart/form-data bodies of the routes of `app` (a plugin scope). */
 export function registerMultipart(app: FastifyInstance, limits: MultipartLimits): void {
   app.addContentTypeParser("multipart/form-data", (request, payload, done) => {
-    let busboy: InstanceType<typeof Busboy>;
-    try {
-      busboy = new Busboy({
-        headers: request.headers as BusboyHeaders,
-        limits: {
-          fileSize: limits.fileSize,
-          files: limits.files,
-          fields: MAX_FORM_FIELDS,
-          fieldSize: 1024 * 1024,
-          parts: MAX_FORM_FIELDS + limits.files,
-        },
-      });
-    } catch (err) {
-      done(new AppError(400, "invalid_multipart", (err as Error).message), undefined);
-      return;
-    }
     const body: Record<string | symbol, unknown> = Object.create(null);
     const files: UploadedFile[] = [];
-    let total = 0;
     let failed: AppError | undefined;
     const fail = (err: AppError) => {
       failed ??= err;
     };
-    busboy.on("field", (name: string, value: string) => {
-      const existing = body[name];
-      if (existing === undefined) body[name] = value;
-      else if (Array.isArray(existing)) existing.push(value);
-      else body[name] = [existing as string, value];
-    });
-    busboy.on(
-      "file",
-      (field: string, stream: NodeJS.ReadableStream & { truncated?: boolean }, filename: string, _enc: string, mimetype: string) => {
-        const chunks: Buffer[] = [];
-        stream.on("data", (chunk: Buffer) => {
-          total += chunk.length;
+    let fields = 0;
+    let total = 0;
+    // the part being read: a field's bytes, or a file's
+    let part: { headers: PartHeaders; chunks: Buffer[]; size: number; over: boolean } | undefined;
+
+    let parser: MultipartParser;
+    try {
+      parser = new MultipartParser(boundaryOf(request.headers["content-type"]), {
+        start(headers) {
+          part = { headers, chunks: [], size: 0, over: false };
+          if (headers.filename === undefined) {
+            if (++fields > MAX_FORM_FIELDS)
+              fail(new AppError(413, "too_many_fields", `A form may not have more than ${MAX_FORM_FIELDS} fields`));
+          } else if (files.length >= limits.files) {
+            fail(tooLarge(`Au plus ${limits.files} fichiers à la fois.`, `At most ${limits.files} files at once.`));
+          }
+        },
+        data(bytes) {
+          const p = part as NonNullable<typeof part>;
+          if (failed || p.over) return;
+          p.size += bytes.length;
+          if (p.headers.filename === undefined) {
+            if (p.size > FIELD_SIZE) fail(new AppError(413, "field_too_large", `The field ${p.headers.name} is larger than 1 MB`));
+            else p.chunks.push(bytes);
+            return;
+          }
+          if (p.size > limits.fileSize) {
+            // the rest of the form is still read: the page can say which file, next to its field
+            p.over = true;
+            total -= p.size - bytes.length;
+            p.chunks.length = 0;
+            return;
+          }
+          total += bytes.length;
           if (total > limits.totalSize) {
             fail(
               tooLarge(
@@ -102,32 +110,62 @@ export function registerMultipart(app: FastifyInstance, limits: MultipartLimits)
             );
             return;
           }
-          if (!failed) chunks.push(chunk);
-        });
-        let over = false;
-        stream.on("limit", () => {
-          // the rest of the form is still read: the page can say which file, next to its field
-          over = true;
-          chunks.length = 0;
-        });
-        stream.on("end", () => {
-          // An empty file input sends a part without a name or content: nothing was chosen.
-          if (!filename && chunks.length === 0 && !over) return;
+          p.chunks.push(bytes);
+        },
+        end() {
+          const p = part as NonNullable<typeof part>;
+          part = undefined;
+          if (failed) return;
+          const { name, filename, contentType } = p.headers;
+          if (filename === undefined) {
+            const value = p.chunks.length === 1 ? (p.chunks[0] as Buffer).toString("utf8") : Buffer.concat(p.chunks).toString("utf8");
+            const existing = body[name];
+            if (existing === undefined) body[name] = value;
+            else if (Array.isArray(existing)) existing.push(value);
+            else body[name] = [existing as string, value];
+            return;
+          }
+          // An empty file input sends a part without a file name or content: nothing was chosen.
+          if (!filename && p.size === 0) return;
           files.push({
-            field,
+            field: name,
             filename: filename || "fichier",
-            claimedType: mimetype,
-            bytes: over ? Buffer.alloc(0) : Buffer.concat(chunks),
-            ...(over ? { tooLarge: true as const } : {}),
+            claimedType: contentType,
+            bytes: p.over ? Buffer.alloc(0) : Buffer.concat(p.chunks),
+            ...(p.over ? { tooLarge: true as const } : {}),
           });
-        });
-      },
-    );
-    busboy.on("filesLimit", () => fail(tooLarge(`Au plus ${limits.files} fichiers à la fois.`, `At most ${limits.files} files at once.`)));
-    busboy.on("fieldsLimit", () => fail(new AppError(413, "too_many_fields", `A form may not have more than ${MAX_FORM_FIELDS} fields`)));
-    busboy.on("partsLimit", () => fail(new AppError(413, "too_many_fields", "Too many parts in this form")));
-    busboy.on("error", (err: Error) => fail(new AppError(400, "invalid_multipart", `Unreadable form: ${err.message}`)));
-    busboy.on("finish", () => {
+        },
+      });
+    } catch (err) {
+      done(new AppError(400, "invalid_multipart", (err as Error).message), undefined);
+      return;
+    }
+    const unreadable = (err: Error) => fail(new AppError(400, "invalid_multipart", `Unreadable form: ${err.message}`));
+    payload.on("data", (chunk: Buffer) => {
+      if (failed) return; // read to the end, so that the answer reaches the browser
+      try {
+        parser.write(chunk);
+      } catch (err) {
+        unreadable(err as Error);
+      }
+    });
+    let finished = false;
+    payload.on("error", (err: Error) => {
+      // the browser went away mid-form: nobody reads the answer, but the request must end
+      if (finished) return;
+      finished = true;
+      done(new AppError(400, "invalid_multipart", `Unreadable form: ${err.message}`), undefined);
+    });
+    payload.on("end", () => {
+      if (finished) return;
+      finished = true;
+      if (!failed) {
+        try {
+          parser.end();
+        } catch (err) {
+          unreadable(err as Error);
+        }
+      }
       if (failed) {
         done(failed, undefined);
         return;
@@ -136,6 +174,5 @@ export function registerMultipart(app: FastifyInstance, limits: MultipartLimits)
       body[LIMIT] = limits.fileSize;
       done(null, body);
     });
-    payload.pipe(busboy);
   });
 }
