@@ -116,6 +116,27 @@ describe("notifications", { concurrency: false }, () => {
     assert.equal(inbox.rows[0]?.n, 2, "no second inbox entry");
   });
 
+  test("an e-mail event queued by an earlier version (one event per e-mail) is still sent", async () => {
+    const id = await declare("Marché de Noël");
+    await world.smtp.waitFor(forMarie(new RegExp(`n° ${id} a bien été déposé`)));
+    const { rows } = await sql<{ id: string }>`
+      insert into procedures.emails (event_id, to_address, subject, text_body, message_id)
+      select event_id, 'legacy@exemple.test', 'Ancien envoi ' || ${id}, 'Bonjour', '<legacy-' || ${id} || '@guichet.test>'
+        from procedures.emails where subject like ${`%n° ${id} %`} limit 1
+      returning id::text as id`.execute(db());
+    const emailId = rows[0]?.id as string;
+    await sql`insert into kernel.outbox_events (topic, payload) values ('procedures.email', ${JSON.stringify({ emailId })}::jsonb)`.execute(
+      db(),
+    );
+    await world.smtp.waitFor((m) => m.to.includes("legacy@exemple.test") && m.subject === `Ancien envoi ${id}`);
+    let status: string | undefined;
+    for (let i = 0; i < 50 && status !== "sent"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await sql<{ status: string }>`select status from procedures.emails where id = ${emailId}`.execute(db())).rows[0]?.status;
+    }
+    assert.equal(status, "sent");
+  });
+
   test("a permanent refusal is recorded and not retried", async () => {
     world.smtp.failWith({ code: 550, at: "rcpt", recipients: ["marie.dupont@exemple.test"], message: "No such user" });
     try {

@@ -7,11 +7,12 @@
  *   1. the event is an outbox event written with the change (lifecycle.ts);
  *   2. its handler writes the inbox rows and one `procedures.emails` row per
  *      recipient (unique per event and address: a redelivered event adds
- *      nothing) and, in the same transaction, one outbox event per new e-mail;
- *   3. each e-mail event sends its row over SMTP with a Message-ID fixed by the
- *      row, marks it sent, and skips a row already sent; an SMTP server away
- *      (MailUnavailable) makes the outbox retry with backoff; a refusal
- *      (MailRejected) is recorded and not retried.
+ *      nothing), in the same statement as it takes the e-mails still unsent;
+ *   3. it sends them over SMTP with a Message-ID fixed by the row and marks
+ *      them sent; a row sent already is never taken again; an SMTP server away
+ *      (MailUnavailable) fails the delivery, and the outbox delivers the event
+ *      again with backoff, which sends what is left; a refusal (MailRejected)
+ *      is recorded and not retried.
  * The one window left is a crash between the SMTP server's acceptance and the
  * row being marked sent: that e-mail goes again, with the same Message-ID (which
  * receiving systems use to recognise a duplicate).
@@ -20,9 +21,8 @@ import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../../kernel/config.ts";
 import type { Db } from "../../kernel/db/database.ts";
-import { WriteBatch } from "../../kernel/db/write-batch.ts";
 import { type Mailer, MailRejected, messageIdFor, renderMail } from "../../kernel/mail/index.ts";
-import { type Outbox, type OutboxEvent, queueEvent } from "../../kernel/outbox/outbox.ts";
+import type { Outbox, OutboxEvent } from "../../kernel/outbox/outbox.ts";
 import { substituteTags } from "../../kernel/pdf/index.ts";
 import type { NotificationEvent, NotificationTemplates } from "../store/procedures.ts";
 import { avisToken } from "./instruction.ts";
@@ -204,17 +204,16 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
     }
 
     if (outgoing.length === 0 && inbox.length === 0) return;
-    // One statement (one round trip, atomic): the inbox entries, the e-mails, and an outbox event per e-mail
-    // to send it — unless a first delivery of this event already queued that e-mail (a redelivery adds nothing).
-    const batch = new WriteBatch();
-    for (const n of inbox) {
-      batch.add(sql`
+    // One statement (one round trip, atomic): the inbox entries, the e-mails, each counted as attempted by this
+    // delivery, and those a first delivery of this event left unsent — a redelivery adds nothing and sends what
+    // is left. (The CTEs see the same snapshot: the update never sees the rows this statement inserts.)
+    const inserts = inbox.map(
+      (n) => sql`
         insert into procedures.notifications (user_id, dossier_id, kind, title, body, url, event_id)
         values (${n.userId}, ${ctx.dossier.id}, ${n.kind}, ${n.title}, ${n.body}, ${n.url}, ${event.id})
-        on conflict (user_id, event_id, kind) do nothing`);
-    }
-    for (const o of new Map(outgoing.map((m) => [m.to.toLowerCase(), m]))) {
-      const [to, message] = o;
+        on conflict (user_id, event_id, kind) do nothing`,
+    );
+    const mails = [...new Map(outgoing.map((m) => [m.to.toLowerCase(), m]))].map(([to, message]) => {
       const mail = renderMail({
         lang: "fr",
         heading: message.subject,
@@ -222,62 +221,81 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
         ...(message.action ? { action: message.action } : {}),
         footer: `${ctx.procedure.organisation} — ce message vous est envoyé par ${config.serviceName} ; ne répondez pas à ce courriel, écrivez plutôt depuis votre dossier.`,
       });
-      batch.add(sql`
-        insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id)
-        values (${event.id}, ${to}, ${message.subject}, ${mail.text}, ${mail.html},
-                ${messageIdFor(`dossier-${ctx.dossier.id}-event-${event.id}-${hashOf(message.to)}`, site.hostname)})
-        on conflict (event_id, to_address) do nothing`);
-      queueEvent(
-        batch,
-        EMAIL_TOPIC,
-        { eventId: event.id, to },
-        { unless: sql`exists (select 1 from procedures.emails where event_id = ${event.id} and to_address = ${to})` },
-      );
+      const messageId = messageIdFor(`dossier-${ctx.dossier.id}-event-${event.id}-${hashOf(message.to)}`, site.hostname);
+      return sql`(${event.id}, ${to}, ${message.subject}, ${mail.text}, ${mail.html}, ${messageId}, 1)`;
+    });
+    const ctes = inserts.map((insert, i) => sql`${sql.raw(`n${i}`)} as (${insert})`);
+    if (mails.length > 0) {
+      ctes.push(sql`fresh as (
+        insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id, attempts)
+        values ${sql.join(mails)}
+        on conflict (event_id, to_address) do nothing
+        returning ${EMAIL_RETURNING})`);
     }
-    await batch.flush(db);
+    ctes.push(sql`unsent as (
+      update procedures.emails set attempts = attempts + 1
+       where event_id = ${event.id} and status not in ('sent', 'rejected')
+       returning ${EMAIL_RETURNING})`);
+    const { rows } = await sql<EmailRow>`
+      with ${sql.join(ctes)}
+      ${mails.length > 0 ? sql`select * from fresh union all ` : sql``}select * from unsent`.execute(db);
+    await sendEmails(rows);
   });
 
-  outbox.on(EMAIL_TOPIC, "procedures.send-email", async (event: OutboxEvent) => {
-    // {eventId, to}; events queued by earlier versions name the e-mail by its id
-    const p = event.payload as { eventId?: string; to?: string; emailId?: string };
-    const which = p.emailId ? sql`id = ${p.emailId}` : sql`event_id = ${p.eventId ?? null} and to_address = ${p.to ?? null}`;
-    // counting the attempt and reading the e-mail in one statement; one sent or refused is left alone
-    const { rows } = await sql<{
-      id: string;
-      to_address: string;
-      subject: string;
-      text_body: string;
-      html_body: string | null;
-      message_id: string;
-    }>`
-      update procedures.emails set attempts = attempts + 1
-       where ${which} and status not in ('sent', 'rejected')
-       returning id::text, to_address, subject, text_body, html_body, message_id`.execute(db);
-    const mail = rows[0];
-    if (!mail) return;
-    const emailId = mail.id;
-    try {
-      await deps.mailer.send({
-        to: mail.to_address,
-        subject: mail.subject,
-        text: mail.text_body,
-        ...(mail.html_body ? { html: mail.html_body } : {}),
-        messageId: mail.message_id,
-      });
-    } catch (err) {
-      if (err instanceof MailRejected) {
-        await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${emailId}`.execute(db);
-        deps.logger.warn({ emailId, code: err.code }, "procedures: e-mail refused by the SMTP server");
-        return;
+  /** Sends each e-mail; marks the sent ones in one statement; retried later if the SMTP server is away. */
+  async function sendEmails(mails: EmailRow[]): Promise<void> {
+    const sent: string[] = [];
+    let away: Error | undefined;
+    for (const mail of mails) {
+      try {
+        await deps.mailer.send({
+          to: mail.to_address,
+          subject: mail.subject,
+          text: mail.text_body,
+          ...(mail.html_body ? { html: mail.html_body } : {}),
+          messageId: mail.message_id,
+        });
+        sent.push(mail.id);
+      } catch (err) {
+        if (err instanceof MailRejected) {
+          await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${mail.id}`.execute(db);
+          deps.logger.warn({ emailId: mail.id, code: err.code }, "procedures: e-mail refused by the SMTP server");
+          continue;
+        }
+        away ??= err as Error;
+        await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${mail.id}`.execute(db);
       }
-      await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${emailId}`.execute(db);
-      throw err; // the outbox retries later
     }
     // Sent: the body (which may hold personal links) is not kept.
-    await sql`update procedures.emails set status = 'sent', sent_at = now(), last_error = null, text_body = '', html_body = null
-               where id = ${emailId}`.execute(db);
+    if (sent.length > 0) {
+      await sql`update procedures.emails set status = 'sent', sent_at = now(), last_error = null, text_body = '', html_body = null
+                 where id = any(${sent}::bigint[])`.execute(db);
+    }
+    if (away) throw away; // the outbox delivers the event again later: what is sent stays sent
+  }
+
+  // E-mail events queued by earlier versions (one per e-mail: {eventId, to}, or older still {emailId}).
+  outbox.on(EMAIL_TOPIC, "procedures.send-email", async (event: OutboxEvent) => {
+    const p = event.payload as { eventId?: string; to?: string; emailId?: string };
+    const which = p.emailId ? sql`id = ${p.emailId}` : sql`event_id = ${p.eventId ?? null} and to_address = ${p.to ?? null}`;
+    const { rows } = await sql<EmailRow>`
+      update procedures.emails set attempts = attempts + 1
+       where ${which} and status not in ('sent', 'rejected')
+       returning ${EMAIL_RETURNING}`.execute(db);
+    await sendEmails(rows);
   });
 }
+
+interface EmailRow {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  message_id: string;
+}
+
+const EMAIL_RETURNING = sql.raw("id::text as id, to_address, subject, text_body, html_body, message_id");
 
 function hashOf(address: string): string {
   let h = 0;
