@@ -13,6 +13,8 @@
  * Logs name recipients by domain and hash, never by address, and never hold a
  * subject or a body.
  */
+
+import { connect, type Socket } from "node:net";
 import nodemailer from "nodemailer";
 import SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { Logger } from "pino";
@@ -158,6 +160,32 @@ function serverName(smtpUrl: string): string {
  * and `verify` throw MailUnavailable. Throws a TypeError at once for an
  * unusable `from` or URL (a configuration error).
  */
+/**
+ * nodemailer's getSocket hook for plain SMTP (STARTTLS wraps this socket): the
+ * connection opened here, with Nagle's algorithm off. With it on, the end of a
+ * message waits for the server to acknowledge its beginning, which the server
+ * delays by 40 ms: 45 ms a message on one connection, 65 a second for the pool.
+ */
+function noDelaySocket(connectMs: number) {
+  return (options: { host?: string; port?: number }, callback: (err: null, socket?: { connection: Socket }) => void): void => {
+    const socket = connect({ host: options.host ?? "localhost", port: options.port ?? 587, noDelay: true });
+    // Failing here would leave nodemailer's pool waiting forever for the connection: when this one
+    // cannot be had, nodemailer opens its own, which fails (or not) its usual way.
+    const fallBack = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      callback(null);
+    };
+    const timer = setTimeout(fallBack, connectMs);
+    socket.once("error", fallBack);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeListener("error", fallBack);
+      callback(null, { connection: socket });
+    });
+  };
+}
+
 export function createMailer(options: MailerOptions): Mailer {
   const from = parseMailbox(options.from);
   if (!from.ok) throw new TypeError(`MAIL_FROM: the address ${from.reason}`);
@@ -182,6 +210,7 @@ export function createMailer(options: MailerOptions): Mailer {
     logger: false,
     disableFileAccess: true,
     disableUrlAccess: true,
+    ...(options.smtpUrl.startsWith("smtp://") ? { getSocket: noDelaySocket(timeouts.connectMs ?? 10_000) } : {}),
   });
   const transport = nodemailer.createTransport(pool);
   // An 'error' event without a listener would end the process.
