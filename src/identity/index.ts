@@ -218,7 +218,7 @@ async function identityRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<v
     }
   }
   await accountRoutes(app, { db, secret: config.secret, publicUrl, citizen: () => providers.citizen });
-  await operatorRoutes(app, { db, config, pro: () => providers.pro });
+  await operatorRoutes(app, { db, config, pro: () => providers.pro, registry });
   await interactionRoutes(app, { db, registry, publicUrl, providers, upstream });
 
   // Expired sessions, codes and tokens are removed every minute (any node may do it).

@@ -18,6 +18,7 @@ import { listIdentityProviders, setIdentityProviderActive } from "./idp-registry
 import { type NewSpResult, renderOperator, renderOperatorSignIn } from "./operator-views.ts";
 import { accountClaims } from "./provider.ts";
 import { insertServiceProvider, listServiceProviders, setServiceProviderActive } from "./registry.ts";
+import type { RegistryCache } from "./registry-cache.ts";
 import { createSelfSignIn } from "./self-sign-in.ts";
 
 export const DEMO_OPERATOR = "claire.fontaine@numerique.gouv.test";
@@ -30,7 +31,10 @@ function invalid(field: string, fr: string, en: string): AppError {
   });
 }
 
-export async function operatorRoutes(app: FastifyInstance, deps: { db: Db; config: Readonly<Config>; pro: () => Provider }): Promise<void> {
+export async function operatorRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; config: Readonly<Config>; pro: () => Provider; registry: RegistryCache },
+): Promise<void> {
   const { db, config } = deps;
   const operators = new Set([...config.operators, ...(config.demo ? [DEMO_OPERATOR] : [])]);
   const session = createSelfSignIn({
@@ -142,6 +146,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: { db: Db; confi
       });
       return result;
     });
+    deps.registry.invalidate(`sp:${created.clientId}`);
     return reply.render(await page(request, { name, ...created }));
   });
 
@@ -153,6 +158,8 @@ export async function operatorRoutes(app: FastifyInstance, deps: { db: Db; confi
       await setServiceProviderActive(trx, clientId, active);
       await appendAudit(trx, { module: "identity", action: active ? "sp.enabled" : "sp.disabled", actor: email, subject: clientId });
     });
+    // at once on this node (the NOTIFY reaches the others, and this one, a moment later)
+    deps.registry.invalidate(`sp:${clientId}`);
     return reply.redirect("/operateur", 303);
   });
 
@@ -164,6 +171,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: { db: Db; confi
       await setIdentityProviderActive(trx, id, active);
       await appendAudit(trx, { module: "identity", action: active ? "idp.enabled" : "idp.disabled", actor: email, subject: id });
     });
+    deps.registry.invalidate(`idp:${id}`);
     return reply.redirect("/operateur", 303);
   });
 }

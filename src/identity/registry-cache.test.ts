@@ -75,4 +75,19 @@ describe("registry cache", () => {
       await cache.close();
     }
   });
+
+  test("the node that makes a change drops the entry at once, without waiting for its NOTIFY", async () => {
+    const cache = await createRegistryCache(database, SECRET, { ttlMs: 60_000 });
+    try {
+      await insertServiceProvider(database.db, SECRET, { clientId: "sp-here", federation: "citizen", name: "Avant", metadata: {} });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await cache.serviceProvider("sp-here"))?.name, "Avant");
+      // a write with no NOTIFY at all: only the local invalidation can make it show
+      await sql`update identity.service_providers set name = 'Après' where client_id = 'sp-here'`.execute(database.db);
+      cache.invalidate("sp:sp-here");
+      assert.equal((await cache.serviceProvider("sp-here"))?.name, "Après");
+    } finally {
+      await cache.close();
+    }
+  });
 });

@@ -24,6 +24,8 @@ export interface RegistryCache {
   identityProviders(federation: FederationId): Promise<IdentityProvider[]>;
   /** One IdP with its client secret; throws identity_provider_not_found. */
   identityProvider(id: string): Promise<IdentityProvider>;
+  /** Drops what a registry change names (a REGISTRY_CHANNEL payload), as its NOTIFY will on every node. */
+  invalidate(payload: string): void;
   /** Drops every entry. */
   clear(): void;
   close(): Promise<void>;
@@ -73,18 +75,16 @@ export async function createRegistryCache(
     idps.clear();
   };
 
-  const unlisten = await database.listen(
-    REGISTRY_CHANNEL,
-    (payload) => {
-      generation++;
-      if (payload.startsWith("sp:")) sps.delete(payload.slice(3));
-      else if (payload.startsWith("idp:")) {
-        idps.delete(payload.slice(4));
-        idpLists.clear();
-      } else clear();
-    },
-    clear,
-  );
+  const invalidate = (payload: string) => {
+    generation++;
+    if (payload.startsWith("sp:")) sps.delete(payload.slice(3));
+    else if (payload.startsWith("idp:")) {
+      idps.delete(payload.slice(4));
+      idpLists.clear();
+    } else clear();
+  };
+
+  const unlisten = await database.listen(REGISTRY_CHANNEL, invalidate, clear);
 
   return {
     serviceProvider: (clientId) => cached(sps, clientId, () => findServiceProvider(db, clientId)),
@@ -99,6 +99,7 @@ export async function createRegistryCache(
       if (!idp) throw new NotFoundError("identity_provider_not_found", `No identity provider ${id}`);
       return idp;
     },
+    invalidate,
     clear,
     close: unlisten,
   };
