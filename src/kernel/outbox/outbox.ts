@@ -60,10 +60,17 @@ export async function enqueue(trx: Db, topic: string, payload: JsonValue): Promi
  * Queues an event in a write batch (see kernel/db/write-batch.ts): it commits with the batch's other writes.
  * With `unless` (an SQL condition, read in the statement's snapshot, so before the batch's own writes), the
  * event is added only when the condition is false: "send this e-mail unless it was queued already".
+ * With `merge` (an SQL jsonb object, read in the same snapshot), its keys are added to the payload: facts
+ * a handler would otherwise read later, such as whether anything subscribes to the event.
  */
-export function queueEvent(batch: WriteBatch, topic: string, payload: JsonValue, options: { unless?: RawBuilder<unknown> } = {}): void {
+export function queueEvent(
+  batch: WriteBatch,
+  topic: string,
+  payload: JsonValue,
+  options: { unless?: RawBuilder<unknown>; merge?: RawBuilder<unknown> } = {},
+): void {
   checkEvent(topic, payload);
-  batch.add(store.eventInsert(topic, payload, options.unless));
+  batch.add(store.eventInsert(topic, payload, options.unless, options.merge));
   batch.notify(store.OUTBOX_CHANNEL);
 }
 

@@ -23,11 +23,12 @@ export interface OutboxRow {
 }
 
 /** The INSERT of one event, for a write batch (which sends the NOTIFY). */
-export function eventInsert(topic: string, payload: JsonValue, unless?: RawBuilder<unknown>) {
+export function eventInsert(topic: string, payload: JsonValue, unless?: RawBuilder<unknown>, merge?: RawBuilder<unknown>) {
+  const json = merge ? sql`${JSON.stringify(payload)}::jsonb || (${merge})` : sql`${JSON.stringify(payload)}::jsonb`;
   if (unless) {
-    return sql`insert into kernel.outbox_events (topic, payload) select ${topic}, ${JSON.stringify(payload)}::jsonb where not (${unless})`;
+    return sql`insert into kernel.outbox_events (topic, payload) select ${topic}, ${json} where not (${unless})`;
   }
-  return sql`insert into kernel.outbox_events (topic, payload) values (${topic}, ${JSON.stringify(payload)}::jsonb)`;
+  return sql`insert into kernel.outbox_events (topic, payload) values (${topic}, ${json})`;
 }
 
 /** Inserts an event and wakes the dispatchers of every node (NOTIFY is sent at commit). */

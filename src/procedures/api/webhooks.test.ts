@@ -265,6 +265,33 @@ describe("webhooks: signed, typed, retried, replayed", { concurrency: false }, (
     assert.equal(refused.status, 409);
     assert.match(refused.body, /encore en cours/);
   });
+  test("an event records whether its procedure had an active webhook when it was written (the handler skips its lookup without one)", async () => {
+    await register((await receiver()).url);
+    const hint = async (number: string) => {
+      const { rows } = await sql<{ has: boolean | null }>`
+        select (payload->>'hasWebhooks')::boolean as has from kernel.outbox_events
+         where topic = 'procedures.dossier' and payload->>'dossierId' = ${number} and payload->>'event' = 'passe_en_instruction'`.execute(
+        world.platform.deps.db,
+      );
+      return rows[0]?.has;
+    };
+    const withHooks = await fileDossier(world, BOURSE);
+    dataOf(await passer(withHooks));
+    assert.equal(await hint(withHooks), true);
+    const active = await sql<{ id: string }>`
+      update procedures.webhooks set active = false where procedure_id = ${bourse} and active returning id::text as id`.execute(
+      world.platform.deps.db,
+    );
+    try {
+      const without = await fileDossier(world, BOURSE);
+      dataOf(await passer(without));
+      assert.equal(await hint(without), false);
+    } finally {
+      await sql`update procedures.webhooks set active = true where id = any(${active.rows.map((r) => r.id)}::bigint[])`.execute(
+        world.platform.deps.db,
+      );
+    }
+  });
 });
 
 describe("webhook addresses in production", () => {

@@ -282,7 +282,7 @@ export function subscribeWebhooks(outbox: Outbox, deps: WebhookDeps): void {
   outbox.on(DOSSIER_TOPIC, "procedures.webhooks", async (event: OutboxEvent) => {
     const e = event.payload as unknown as DossierEvent;
     const type = webhookEventOf(e.event);
-    if (!type) return;
+    if (!type || e.hasWebhooks === false) return;
     const { rows: hooks } = await sql<{ id: string }>`
       select id::text from procedures.webhooks where procedure_id = ${e.procedureId} and active and ${type} = any(events)`.execute(db);
     if (hooks.length === 0) return;

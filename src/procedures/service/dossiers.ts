@@ -159,16 +159,14 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
         const value = prefillValue(field, usager.identity);
         if (value !== undefined && values[key] === undefined) values[key] = value;
       }
-      return db.transaction().execute(async (trx) => {
-        const id = await insertDossier(trx, {
-          procedureId: procedure.id,
-          revisionId,
-          userId: usager.id,
-          forPreview: preview,
-          values,
-          prefilled: options.prefill !== undefined && Object.keys(options.prefill).length > 0,
-        });
-        return id;
+      // one INSERT: no transaction around it (two round trips fewer)
+      return insertDossier(db, {
+        procedureId: procedure.id,
+        revisionId,
+        userId: usager.id,
+        forPreview: preview,
+        values,
+        prefilled: options.prefill !== undefined && Object.keys(options.prefill).length > 0,
       });
     },
 

@@ -7,6 +7,7 @@
  * write batch: one round trip instead of four, on the hot path of every filing
  * and decision).
  */
+import { sql } from "kysely";
 import { queueAudit } from "../../kernel/audit/audit.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { WriteBatch } from "../../kernel/db/write-batch.ts";
@@ -30,7 +31,12 @@ export interface DossierEvent {
   actorKind: Actor | "expert";
   actor: string | null;
   messageId?: string;
+  /** False when the procedure had no active webhook as the event was written; absent when unknown. */
+  hasWebhooks?: boolean;
 }
+
+const webhooksHint = (procedureId: string) =>
+  sql`jsonb_build_object('hasWebhooks', exists (select 1 from procedures.webhooks where procedure_id = ${procedureId} and active))`;
 
 export async function publishDossierEvent(trx: Db, e: DossierEvent): Promise<void> {
   await enqueue(trx, DOSSIER_TOPIC, { ...e });
@@ -162,7 +168,9 @@ export async function applyTransition(
     actorKind: who.kind,
     actor: who.label,
   };
-  queueEvent(batch, DOSSIER_TOPIC, { ...payload });
+  // whether the procedure has an active webhook, in the change's snapshot: the webhooks handler skips its lookup
+  // when none had (a webhook receives the changes made after it was created)
+  queueEvent(batch, DOSSIER_TOPIC, { ...payload }, { merge: webhooksHint(procedure.id) });
   await batch.flush(trx);
   return { name, from: dossier.state, to };
 }
