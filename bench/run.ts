@@ -8,6 +8,12 @@
  * `npm run bench -- all` all three. On the server everything happens in a fresh
  * guichet_bench_<random> database, dropped at the end. Prints figures; never
  * fails on timing.
+ *
+ * Knobs for looking into the procedures benchmark: BENCH_ONLY=pglite|postgres
+ * (one target), BENCH_SUBMIT_ONLY=1 (stop after the submissions),
+ * BENCH_PREPARED=0 (PostgreSQL statements unnamed, as before
+ * kernel/db/prepared.ts), BENCH_SERVER_EXEC_ARGV="--cpu-prof …" (flags for the
+ * server process, e.g. a CPU profile).
  */
 import { availableParallelism, cpus } from "node:os";
 import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
