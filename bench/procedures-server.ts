@@ -48,6 +48,8 @@ export type ServerTarget = { kind: "pglite" } | { kind: "postgres"; url: string;
 export interface ServerArgs {
   target: ServerTarget;
   port: number;
+  /** Where the platform sends its e-mails (an SMTP server in the load generator's process). */
+  smtpUrl: string;
 }
 
 export type Command =
@@ -187,6 +189,7 @@ async function main(args: ServerArgs): Promise<void> {
     PORT: String(args.port),
     GUICHET_DEMO: "true",
     RATE_LIMIT_PER_MINUTE: "1000000",
+    SMTP_URL: args.smtpUrl,
   });
   let platform: Platform | undefined;
   let closing: Promise<void> | undefined;

@@ -3,8 +3,9 @@
  * on 127.0.0.1, on PGlite and on PostgreSQL, in one run.
  *
  * The platform runs in a child process (procedures-server.ts), with its workers
- * (outbox dispatcher: inbox notifications and e-mails to the demo mailbox; audit
- * sealer) as in production; this process is the load generator. "Server CPU" is
+ * (outbox dispatcher: inbox notifications and e-mails; audit sealer) as in
+ * production; this process is the load generator, and the SMTP server the
+ * e-mails go to (in production the relay is another machine). "Server CPU" is
  * the child's process.cpuUsage() over each timed phase (on PGlite the database
  * is in it); the PostgreSQL server's own processes are read from /proc when it
  * runs on this machine, the load generator's CPU is printed apart.
@@ -39,6 +40,7 @@ import { fileURLToPath } from "node:url";
 import { pickAndSignIn } from "../src/identity/testing/hub.ts";
 import { csrfOf, TestBrowser } from "../src/kernel/testing/browser.ts";
 import { freePort } from "../src/kernel/testing/net.ts";
+import { startTestSmtpServer } from "../src/kernel/testing/smtp.ts";
 import { acrossServerTargets, fmtRate, log, printFigures, type TargetLabel } from "./common.ts";
 import { postgresCpuSampler } from "./identity.ts";
 import { BENCH_PATH, multipartBody, submissionEntries, VALUE_FIELD_COUNT } from "./procedures-form.ts";
@@ -290,7 +292,12 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
   const elapsed = () => `${((performance.now() - start) / 1000).toFixed(0)} s`;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = await startServer({ target, port });
+  // The SMTP relay is another machine in production: here it lives in this process, not in the server's.
+  const smtp = await startTestSmtpServer();
+  const server = await startServer({ target, port, smtpUrl: smtp.url }).catch(async (err: unknown) => {
+    await smtp.close();
+    throw err;
+  });
   try {
     const meters: Meters = { server: server.cpu, pg: pgCpu };
     const setup = await server.call<Setup>({ cmd: "setup" });
@@ -460,6 +467,7 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
     };
   } finally {
     await server.close();
+    await smtp.close();
   }
 }
 
