@@ -43,6 +43,22 @@ describe("prepared statements", { skip: url ? false : "PGlite runs in process: t
     }
   });
 
+  test("texts used once do not keep a text first used later from being prepared", async () => {
+    const db = openOne(url as string, 1);
+    try {
+      // many texts used once each: more than the first uses remembered (8 × max)
+      for (let k = 0; k < 30; k++) await sql`select ${k}::int + ${sql.lit(k)} as v`.execute(db);
+      const late = (n: number) => sql<{ v: number }>`select ${n}::int * 7 as v`.execute(db);
+      assert.equal((await late(1)).rows[0]?.v, 7);
+      assert.equal((await late(2)).rows[0]?.v, 14);
+      const names = await prepared(db);
+      assert.equal(names.length, 1);
+      assert.match(names[0] ?? "", /\* 7/);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   test("a prepared statement failing on a value, or on a table dropped and created again, keeps working", async () => {
     const db = openOne(url as string, 10);
     try {

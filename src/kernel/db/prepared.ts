@@ -35,8 +35,10 @@ export function preparingPool(pool: pg.Pool, options: PreparedOptions): KyselyPo
     const known = seen.get(text);
     if (known) return known;
     if (known === undefined) {
-      // first use: remembered (bounded), not named yet
-      if (seen.size < options.max * 8) seen.set(text, null);
+      // first use: remembered, not named yet; when too many texts were seen once, those are forgotten
+      // (not the named ones), so that a text first used late can still be named
+      if (seen.size >= options.max * 8) for (const [t, n] of seen) if (n === null) seen.delete(t);
+      seen.set(text, null);
       return undefined;
     }
     if (named >= options.max) return undefined;
