@@ -58,10 +58,6 @@ export class MultipartParser {
     this.#handlers = handlers;
   }
 
-  get done(): boolean {
-    return this.#state === "done";
-  }
-
   write(chunk: Buffer): void {
     if (this.#state === "done") return; // the epilogue is ignored
     let buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
