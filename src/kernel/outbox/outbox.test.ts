@@ -128,6 +128,48 @@ describe("outbox", () => {
     assert.equal((await statusOf(database, id))?.status, "done");
   });
 
+  test("a batch handler gets the batch's events of its topic in one call; only those it fails are retried, and a later handler skips them", async () => {
+    const outbox = createOutbox({ database, logger, baseDelayMs: 1 });
+    const calls: number[][] = [];
+    const after: number[] = [];
+    let failing = new Set([2]);
+    outbox.onBatch("test.batch", "many", async (events) => {
+      calls.push(events.map((e) => (e.payload as { n: number }).n));
+      return new Map(events.filter((e) => failing.has((e.payload as { n: number }).n)).map((e) => [e.id, new Error("refused")]));
+    });
+    outbox.on("test.batch", "later", async (e) => {
+      after.push((e.payload as { n: number }).n);
+    });
+    const ids = [];
+    for (const n of [1, 2, 3]) ids.push(await enqueue(database.db, "test.batch", { n }));
+    await outbox.dispatchOnce();
+    assert.deepEqual(calls, [[1, 2, 3]]);
+    assert.deepEqual(after.sort(), [1, 3]);
+    assert.deepEqual(await Promise.all(ids.map(async (id) => (await statusOf(database, id))?.status)), ["done", "pending", "done"]);
+    assert.equal((await statusOf(database, ids[1] as string))?.last_error, "many: refused");
+
+    // Retried: the batch handler gets only the failed event; throwing fails every event it was given.
+    failing = new Set();
+    await new Promise((r) => setTimeout(r, 20));
+    await drain(outbox);
+    assert.deepEqual(calls, [[1, 2, 3], [2]]);
+    assert.deepEqual(after.sort(), [1, 2, 3]);
+    assert.equal((await statusOf(database, ids[1] as string))?.status, "done");
+
+    outbox.onBatch("test.batch-throws", "all", async () => {
+      throw new Error("database away");
+    });
+    const thrown = [await enqueue(database.db, "test.batch-throws", {}), await enqueue(database.db, "test.batch-throws", {})];
+    await outbox.dispatchOnce();
+    for (const id of thrown)
+      assert.deepEqual(await statusOf(database, id), {
+        status: "pending",
+        attempts: 1,
+        last_error: "all: database away",
+        done_handlers: [],
+      });
+  });
+
   test("an event held by a node that died is taken again when its lease runs out", async () => {
     const dying = createOutbox({ database, logger, leaseMs: 200, node: "dying-node" });
     const survivor = createOutbox({ database, logger, leaseMs: 200, node: "survivor" });

@@ -28,6 +28,13 @@ export interface OutboxEvent<P extends JsonValue = JsonValue> {
 
 export type OutboxHandler = (event: OutboxEvent) => Promise<void>;
 
+/**
+ * A handler given every event of its topic in a claimed batch (those it has not handled yet): one query for
+ * many events instead of one each. It returns the events that failed, by id, with their error; the others
+ * count as handled. Throwing fails them all.
+ */
+export type OutboxBatchHandler = (events: OutboxEvent[]) => Promise<ReadonlyMap<string, unknown> | undefined>;
+
 export interface OutboxOptions {
   database: Database;
   logger: Logger;
@@ -76,6 +83,16 @@ export function queueEvent(
 
 export type Outbox = ReturnType<typeof createOutbox>;
 
+/** One claimed event on its way through its topic's handlers. */
+interface Delivery {
+  row: store.OutboxRow;
+  event: OutboxEvent;
+  /** The handlers that have handled it, in earlier deliveries or in this one. */
+  done: string[];
+  /** Set by the first handler that fails it: the later ones do not run this time. */
+  error?: string;
+}
+
 export function createOutbox(options: OutboxOptions) {
   const { database, logger } = options;
   const db = database.db;
@@ -88,7 +105,7 @@ export function createOutbox(options: OutboxOptions) {
   const leaseMs = options.leaseMs ?? 120_000;
   const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
   const node = options.node ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  const handlers = new Map<string, Map<string, OutboxHandler>>();
+  const handlers = new Map<string, Map<string, OutboxBatchHandler>>();
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -103,11 +120,36 @@ export function createOutbox(options: OutboxOptions) {
     wake?.();
   }
 
-  function on(topic: string, name: string, handler: OutboxHandler): void {
-    const forTopic = handlers.get(topic) ?? new Map<string, OutboxHandler>();
+  function register(topic: string, name: string, handler: OutboxBatchHandler): void {
+    const forTopic = handlers.get(topic) ?? new Map<string, OutboxBatchHandler>();
     if (forTopic.has(name)) throw new Error(`Outbox handler ${name} is already registered for ${topic}`);
     forTopic.set(name, handler);
     handlers.set(topic, forTopic);
+  }
+
+  /** Registers a handler of one event at a time; the events of a batch go to it `concurrency` at a time. */
+  function on(topic: string, name: string, handler: OutboxHandler): void {
+    register(topic, name, async (events) => {
+      const failures = new Map<string, unknown>();
+      let next = 0;
+      const worker = async () => {
+        while (next < events.length) {
+          const event = events[next++] as OutboxEvent;
+          try {
+            await handler(event);
+          } catch (err) {
+            failures.set(event.id, err);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+      return failures;
+    });
+  }
+
+  /** Registers a handler of the whole batch's events of its topic (see OutboxBatchHandler). */
+  function onBatch(topic: string, name: string, handler: OutboxBatchHandler): void {
+    register(topic, name, handler);
   }
 
   function backoffMs(attempt: number): number {
@@ -115,53 +157,59 @@ export function createOutbox(options: OutboxOptions) {
     return Math.round(exponential * (0.5 + Math.random() / 2));
   }
 
-  /** Runs every pending handler of one event; returns the error of the first failure, if any. */
-  async function deliver(row: store.OutboxRow): Promise<{ ok: true } | { ok: false; done: string[]; error: string }> {
-    const done = [...row.done_handlers];
-    const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at, attempt: row.attempts };
-    for (const [name, handler] of handlers.get(row.topic) ?? []) {
-      if (done.includes(name)) continue;
+  /**
+   * Runs, handler after handler, the topic's handlers over the batch's events of that topic: each handler gets
+   * the events it has not handled in an earlier delivery and that no earlier handler failed this time.
+   */
+  async function deliverTopic(topic: string, deliveries: Delivery[]): Promise<void> {
+    for (const [name, handler] of handlers.get(topic) ?? []) {
+      const pending = deliveries.filter((d) => d.error === undefined && !d.done.includes(name));
+      if (pending.length === 0) continue;
+      let failures: ReadonlyMap<string, unknown> | undefined;
       try {
-        await handler(event);
-        done.push(name);
+        failures = await handler(pending.map((d) => d.event));
       } catch (err) {
-        const message = err instanceof Error ? `${name}: ${err.message}` : `${name}: ${String(err)}`;
-        return { ok: false, done, error: message.slice(0, 2000) };
+        failures = new Map(pending.map((d) => [d.event.id, err]));
+      }
+      for (const d of pending) {
+        if (!failures?.has(d.event.id)) {
+          d.done.push(name);
+          continue;
+        }
+        const err = failures.get(d.event.id);
+        d.error = (err instanceof Error ? `${name}: ${err.message}` : `${name}: ${String(err)}`).slice(0, 2000);
       }
     }
-    return { ok: true };
   }
 
   /** Claims and delivers one batch. Returns how many events it took. */
   async function dispatchOnce(): Promise<number> {
     const rows = await store.claimEvents(db, node, batchSize, leaseMs);
-    const delivered: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const row = rows[next++] as store.OutboxRow;
-        const result = await deliver(row);
-        if (result.ok) {
-          delivered.push(row.id);
-          continue;
-        }
-        const dead = row.attempts >= maxAttempts;
-        (dead ? logger.error : logger.warn).call(
-          logger,
-          { eventId: row.id, topic: row.topic, attempt: row.attempts, err: result.error },
-          dead ? "outbox event dead after its last attempt" : "outbox delivery failed, will retry",
-        );
-        await store.markFailed(db, node, {
-          id: row.id,
-          doneHandlers: result.done,
-          error: result.error,
-          dead,
-          delayMs: backoffMs(row.attempts),
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
-    await store.markDone(db, node, delivered);
+    const byTopic = new Map<string, Delivery[]>();
+    const deliveries = rows.map((row): Delivery => {
+      const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at, attempt: row.attempts };
+      const delivery: Delivery = { row, event, done: [...row.done_handlers] };
+      const forTopic = byTopic.get(row.topic);
+      if (forTopic) forTopic.push(delivery);
+      else byTopic.set(row.topic, [delivery]);
+      return delivery;
+    });
+    await Promise.all([...byTopic].map(([topic, forTopic]) => deliverTopic(topic, forTopic)));
+    for (const { row, done, error } of deliveries) {
+      if (error === undefined) continue;
+      const dead = row.attempts >= maxAttempts;
+      (dead ? logger.error : logger.warn).call(
+        logger,
+        { eventId: row.id, topic: row.topic, attempt: row.attempts, err: error },
+        dead ? "outbox event dead after its last attempt" : "outbox delivery failed, will retry",
+      );
+      await store.markFailed(db, node, { id: row.id, doneHandlers: done, error, dead, delayMs: backoffMs(row.attempts) });
+    }
+    await store.markDone(
+      db,
+      node,
+      deliveries.filter((d) => d.error === undefined).map((d) => d.row.id),
+    );
     return rows.length;
   }
 
@@ -224,6 +272,7 @@ export function createOutbox(options: OutboxOptions) {
   return {
     node,
     on,
+    onBatch,
     start,
     stop,
     dispatchOnce,
