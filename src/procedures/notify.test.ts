@@ -221,4 +221,37 @@ describe("notifications", { concurrency: false }, () => {
     );
     assert.match(told.text ?? "", new RegExp(`/instructeur/dossiers/${second}`));
   });
+
+  test("in one delivery, an event whose e-mail is deferred is delivered again alone; the event beside it is done, nothing is sent twice", async () => {
+    // Jean asked (above) to hear of new dossiers: the filing's event writes to Marie and to him; the acceptance's
+    // event, committed with it and delivered in the same batch, only to Marie.
+    world.smtp.clear();
+    world.smtp.failWith({ code: 451, at: "rcpt", recipients: ["jean.leroux@prefecture-exemple.test"], times: 1, message: "Try later" });
+    try {
+      const id = await declare("Vide-grenier du quartier");
+      await world.smtp.waitFor(
+        (m) => m.to.includes("jean.leroux@prefecture-exemple.test") && m.subject.includes(`Dossier n° ${id}`),
+        15_000,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      const events = await sql<{ event: string; status: string; attempts: number }>`
+        select payload->>'event' as event, status, attempts from kernel.outbox_events
+         where topic = 'procedures.dossier' and payload->>'dossierId' = ${id} order by id`.execute(db());
+      assert.deepEqual(
+        events.rows.map((r) => [r.event, r.status, r.attempts]),
+        [
+          ["depose", "done", 2],
+          ["accepte_automatiquement", "done", 1],
+        ],
+      );
+      const got = world.smtp.messages().filter((m) => m.subject.includes(`n° ${id}`));
+      assert.deepEqual(got.map((m) => m.to.join()).sort(), [
+        "jean.leroux@prefecture-exemple.test",
+        "marie.dupont@exemple.test",
+        "marie.dupont@exemple.test",
+      ]);
+    } finally {
+      world.smtp.failWith(undefined);
+    }
+  });
 });

@@ -97,13 +97,9 @@ interface EventContext {
   agents: { newDossiers: string[]; messages: string[] };
 }
 
-async function loadContext(db: Db, dossierId: string): Promise<EventContext | undefined> {
-  const { rows } = await sql<{
-    dossier: EventContext["dossier"];
-    procedure: EventContext["procedure"];
-    applicant: EventContext["applicant"];
-    agents: EventContext["agents"];
-  }>`
+/** The contexts of the dossiers of a batch of events, by dossier id, in one query. */
+async function loadContexts(db: Db, dossierIds: string[]): Promise<Map<string, EventContext>> {
+  const { rows } = await sql<EventContext>`
     select json_build_object('id', d.id::text, 'state', d.state, 'group_id', d.group_id::text, 'motivation', d.motivation,
                              'for_preview', d.for_preview) as dossier,
            json_build_object('id', p.id::text, 'title', p.title, 'organisation', p.organisation, 'notifications', p.notifications) as procedure,
@@ -115,8 +111,27 @@ async function loadContext(db: Db, dossierId: string): Promise<EventContext | un
              'messages', coalesce((select json_agg(distinct gi.email) from procedures.group_instructors gi
                                     where gi.group_id = d.group_id and gi.notify_messages), '[]'::json)) as agents
       from procedures.dossiers d join procedures.procedures p on p.id = d.procedure_id join procedures.users u on u.id = d.user_id
-     where d.id = ${dossierId}`.execute(db);
-  return rows[0];
+     where d.id = any(${dossierIds}::bigint[])`.execute(db);
+  return new Map(rows.map((row) => [row.dossier.id, row]));
+}
+
+interface Avis {
+  id: string;
+  expert_email: string;
+  introduction: string;
+  requested_by: string;
+}
+
+/** The expert opinions asked for by a batch's `avis_demande` events (none: no query). */
+async function loadAvis(db: Db, events: DossierEvent[]): Promise<Map<string, Avis>> {
+  const ids = events.flatMap((e) =>
+    e.event === "avis_demande" && e.messageId?.startsWith("avis:") ? [e.messageId.slice("avis:".length)] : [],
+  );
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<Avis>`
+    select id::text as id, expert_email, introduction, requested_by from procedures.avis
+     where id = any(${ids}::bigint[]) and revoked_at is null`.execute(db);
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 interface Outgoing {
@@ -126,14 +141,36 @@ interface Outgoing {
   action?: { label: string; url: string };
 }
 
+interface InboxEntry {
+  userId: string;
+  dossierId: string;
+  kind: string;
+  title: string;
+  body: string;
+  url: string;
+  eventId: string;
+}
+
+interface NewEmail {
+  eventId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+}
+
 export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: Readonly<Config>; mailer: Mailer; logger: Logger }): void {
   const { db, config } = deps;
   const site = config.http.publicUrl;
 
-  outbox.on(DOSSIER_TOPIC, "procedures.notifications", async (event: OutboxEvent) => {
-    const e = event.payload as unknown as DossierEvent;
-    const ctx = await loadContext(db, e.dossierId);
-    if (!ctx) return;
+  /** What one event tells whom: its inbox entries and e-mails. */
+  function compose(
+    eventId: string,
+    e: DossierEvent,
+    ctx: EventContext,
+    avisById: Map<string, Avis>,
+  ): { inbox: InboxEntry[]; emails: NewEmail[] } {
     const link = new URL(`/dossiers/${ctx.dossier.id}`, site).href;
     const tags = {
       "numéro du dossier": ctx.dossier.id,
@@ -145,14 +182,22 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
       nom: ctx.applicant.family_name ?? "",
     };
     const outgoing: Outgoing[] = [];
-    const inbox: { userId: string; kind: string; title: string; body: string; url: string }[] = [];
+    const inbox: InboxEntry[] = [];
 
     const template = applicantTemplate(e.event);
     if (template) {
       const t = ctx.procedure.notifications?.[template] ?? DEFAULT_TEMPLATES[template];
       const subject = substituteTags(t.subject, tags).text;
       const body = substituteTags(t.body, tags).text;
-      inbox.push({ userId: ctx.applicant.id, kind: e.event, title: subject, body, url: `/dossiers/${ctx.dossier.id}` });
+      inbox.push({
+        userId: ctx.applicant.id,
+        dossierId: ctx.dossier.id,
+        kind: e.event,
+        title: subject,
+        body,
+        url: `/dossiers/${ctx.dossier.id}`,
+        eventId,
+      });
       if (ctx.applicant.email && ctx.applicant.email_notifications) {
         outgoing.push({
           to: ctx.applicant.email,
@@ -184,36 +229,23 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
       }
     }
 
-    if (e.event === "avis_demande" && e.messageId?.startsWith("avis:")) {
-      const avisId = e.messageId.slice("avis:".length);
-      const { rows } = await sql<{ expert_email: string; introduction: string; requested_by: string }>`
-        select expert_email, introduction, requested_by from procedures.avis where id = ${avisId} and revoked_at is null`.execute(db);
-      const avis = rows[0];
-      if (avis) {
-        outgoing.push({
-          to: avis.expert_email,
-          subject: `Votre avis est demandé — dossier n° ${ctx.dossier.id}`,
-          paragraphs: [
-            `${avis.requested_by}, de ${ctx.procedure.organisation}, vous demande votre avis sur le dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») :`,
-            avis.introduction,
-            "Ce lien vous est personnel : ne le transférez pas.",
-          ],
-          action: { label: "Donner mon avis", url: new URL(`/avis/${avisId}/${avisToken(config.secret, avisId)}`, site).href },
-        });
-      }
+    const avis =
+      e.event === "avis_demande" && e.messageId?.startsWith("avis:") ? avisById.get(e.messageId.slice("avis:".length)) : undefined;
+    if (avis) {
+      outgoing.push({
+        to: avis.expert_email,
+        subject: `Votre avis est demandé — dossier n° ${ctx.dossier.id}`,
+        paragraphs: [
+          `${avis.requested_by}, de ${ctx.procedure.organisation}, vous demande votre avis sur le dossier n° ${ctx.dossier.id} (« ${ctx.procedure.title} ») :`,
+          avis.introduction,
+          "Ce lien vous est personnel : ne le transférez pas.",
+        ],
+        action: { label: "Donner mon avis", url: new URL(`/avis/${avis.id}/${avisToken(config.secret, avis.id)}`, site).href },
+      });
     }
 
-    if (outgoing.length === 0 && inbox.length === 0) return;
-    // One statement (one round trip, atomic): the inbox entries, the e-mails, each counted as attempted by this
-    // delivery, and those a first delivery of this event left unsent — a redelivery adds nothing and sends what
-    // is left. (The CTEs see the same snapshot: the update never sees the rows this statement inserts.)
-    const inserts = inbox.map(
-      (n) => sql`
-        insert into procedures.notifications (user_id, dossier_id, kind, title, body, url, event_id)
-        values (${n.userId}, ${ctx.dossier.id}, ${n.kind}, ${n.title}, ${n.body}, ${n.url}, ${event.id})
-        on conflict (user_id, event_id, kind) do nothing`,
-    );
-    const mails = [...new Map(outgoing.map((m) => [m.to.toLowerCase(), m]))].map(([to, message]) => {
+    // One e-mail per address and event.
+    const emails = [...new Map(outgoing.map((m) => [m.to.toLowerCase(), m]))].map(([to, message]): NewEmail => {
       const mail = renderMail({
         lang: "fr",
         heading: message.subject,
@@ -221,57 +253,103 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
         ...(message.action ? { action: message.action } : {}),
         footer: `${ctx.procedure.organisation} — ce message vous est envoyé par ${config.serviceName} ; ne répondez pas à ce courriel, écrivez plutôt depuis votre dossier.`,
       });
-      const messageId = messageIdFor(`dossier-${ctx.dossier.id}-event-${event.id}-${hashOf(message.to)}`, site.hostname);
-      return sql`(${event.id}, ${to}, ${message.subject}, ${mail.text}, ${mail.html}, ${messageId}, 1)`;
+      const messageId = messageIdFor(`dossier-${ctx.dossier.id}-event-${eventId}-${hashOf(message.to)}`, site.hostname);
+      return { eventId, to, subject: message.subject, text: mail.text, html: mail.html, messageId };
     });
-    const ctes = inserts.map((insert, i) => sql`${sql.raw(`n${i}`)} as (${insert})`);
-    if (mails.length > 0) {
-      ctes.push(sql`fresh as (
-        insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id, attempts)
-        values ${sql.join(mails)}
-        on conflict (event_id, to_address) do nothing
-        returning ${EMAIL_RETURNING})`);
-    }
-    ctes.push(sql`unsent as (
-      update procedures.emails set attempts = attempts + 1
-       where event_id = ${event.id} and status not in ('sent', 'rejected')
-       returning ${EMAIL_RETURNING})`);
-    const { rows } = await sql<EmailRow>`
-      with ${sql.join(ctes)}
-      ${mails.length > 0 ? sql`select * from fresh union all ` : sql``}select * from unsent`.execute(db);
-    await sendEmails(rows);
-  });
+    return { inbox, emails };
+  }
 
-  /** Sends each e-mail; marks the sent ones in one statement; retried later if the SMTP server is away. */
-  async function sendEmails(mails: EmailRow[]): Promise<void> {
-    const sent: string[] = [];
-    let away: Error | undefined;
-    for (const mail of mails) {
+  // The events of a claimed batch together: one query for their contexts, one statement for every inbox entry
+  // and e-mail, the e-mails sent, one statement marking them sent.
+  outbox.onBatch(DOSSIER_TOPIC, "procedures.notifications", async (batch: OutboxEvent[]) => {
+    const events = batch.map((event) => ({ id: event.id, e: event.payload as unknown as DossierEvent }));
+    const contexts = await loadContexts(db, [...new Set(events.map(({ e }) => e.dossierId))]);
+    const avisById = await loadAvis(
+      db,
+      events.map(({ e }) => e),
+    );
+    const failures = new Map<string, unknown>();
+    const inbox: InboxEntry[] = [];
+    const emails: NewEmail[] = [];
+    for (const { id, e } of events) {
+      const ctx = contexts.get(e.dossierId);
+      if (!ctx) continue; // the dossier is gone: nobody to tell
       try {
-        await deps.mailer.send({
-          to: mail.to_address,
-          subject: mail.subject,
-          text: mail.text_body,
-          ...(mail.html_body ? { html: mail.html_body } : {}),
-          messageId: mail.message_id,
-        });
-        sent.push(mail.id);
+        const told = compose(id, e, ctx, avisById);
+        inbox.push(...told.inbox);
+        emails.push(...told.emails);
       } catch (err) {
-        if (err instanceof MailRejected) {
-          await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${mail.id}`.execute(db);
-          deps.logger.warn({ emailId: mail.id, code: err.code }, "procedures: e-mail refused by the SMTP server");
-          continue;
-        }
-        away ??= err as Error;
-        await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${mail.id}`.execute(db);
+        failures.set(id, err);
       }
     }
+    const eventIds = events.map(({ id }) => id).filter((id) => !failures.has(id));
+    // One statement (one round trip, atomic): the inbox entries, the e-mails, each counted as attempted by this
+    // delivery, and those a first delivery of these events left unsent — a redelivery adds nothing and sends
+    // what is left. (The CTEs see the same snapshot: the update never sees the rows this statement inserts.)
+    // Arrays rather than VALUES lists: the text is the same for any batch, so PostgreSQL prepares it once.
+    const { rows } = await sql<EmailRow>`
+      with inbox as (
+        insert into procedures.notifications (user_id, dossier_id, kind, title, body, url, event_id)
+        select * from unnest(${inbox.map((n) => n.userId)}::bigint[], ${inbox.map((n) => n.dossierId)}::bigint[],
+                             ${inbox.map((n) => n.kind)}::text[], ${inbox.map((n) => n.title)}::text[],
+                             ${inbox.map((n) => n.body)}::text[], ${inbox.map((n) => n.url)}::text[],
+                             ${inbox.map((n) => n.eventId)}::bigint[])
+        on conflict (user_id, event_id, kind) do nothing),
+      fresh as (
+        insert into procedures.emails (event_id, to_address, subject, text_body, html_body, message_id, attempts)
+        select *, 1 from unnest(${emails.map((m) => m.eventId)}::bigint[], ${emails.map((m) => m.to)}::text[],
+                                ${emails.map((m) => m.subject)}::text[], ${emails.map((m) => m.text)}::text[],
+                                ${emails.map((m) => m.html)}::text[], ${emails.map((m) => m.messageId)}::text[])
+        on conflict (event_id, to_address) do nothing
+        returning ${EMAIL_RETURNING}),
+      unsent as (
+        update procedures.emails set attempts = attempts + 1
+         where event_id = any(${eventIds}::bigint[]) and status not in ('sent', 'rejected')
+         returning ${EMAIL_RETURNING})
+      select * from fresh union all select * from unsent`.execute(db);
+    for (const [eventId, err] of await sendEmails(rows)) failures.set(eventId, err);
+    return failures;
+  });
+
+  /**
+   * Sends the e-mails, a few at a time, and marks the sent ones in one statement. Returns, by event id, the
+   * SMTP server's absence for the events whose e-mails could not all go: the outbox delivers those again later
+   * (what is sent stays sent). A refusal (MailRejected) is recorded on the e-mail and not retried.
+   */
+  async function sendEmails(mails: EmailRow[]): Promise<Map<string, Error>> {
+    const sent: string[] = [];
+    const away = new Map<string, Error>();
+    let next = 0;
+    const worker = async () => {
+      while (next < mails.length) {
+        const mail = mails[next++] as EmailRow;
+        try {
+          await deps.mailer.send({
+            to: mail.to_address,
+            subject: mail.subject,
+            text: mail.text_body,
+            ...(mail.html_body ? { html: mail.html_body } : {}),
+            messageId: mail.message_id,
+          });
+          sent.push(mail.id);
+        } catch (err) {
+          if (err instanceof MailRejected) {
+            await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${mail.id}`.execute(db);
+            deps.logger.warn({ emailId: mail.id, code: err.code }, "procedures: e-mail refused by the SMTP server");
+            continue;
+          }
+          if (!away.has(mail.event_id)) away.set(mail.event_id, err as Error);
+          await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${mail.id}`.execute(db);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SMTP_IN_FLIGHT, mails.length) }, worker));
     // Sent: the body (which may hold personal links) is not kept.
     if (sent.length > 0) {
       await sql`update procedures.emails set status = 'sent', sent_at = now(), last_error = null, text_body = '', html_body = null
                  where id = any(${sent}::bigint[])`.execute(db);
     }
-    if (away) throw away; // the outbox delivers the event again later: what is sent stays sent
+    return away;
   }
 
   // E-mail events queued by earlier versions (one per e-mail: {eventId, to}, or older still {emailId}).
@@ -282,12 +360,14 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
       update procedures.emails set attempts = attempts + 1
        where ${which} and status not in ('sent', 'rejected')
        returning ${EMAIL_RETURNING}`.execute(db);
-    await sendEmails(rows);
+    const away = await sendEmails(rows);
+    if (away.size > 0) throw [...away.values()][0];
   });
 }
 
 interface EmailRow {
   id: string;
+  event_id: string;
   to_address: string;
   subject: string;
   text_body: string;
@@ -295,7 +375,10 @@ interface EmailRow {
   message_id: string;
 }
 
-const EMAIL_RETURNING = sql.raw("id::text as id, to_address, subject, text_body, html_body, message_id");
+/** E-mails sent at once per batch: the mail pool's connections, kept busy. */
+const SMTP_IN_FLIGHT = 4;
+
+const EMAIL_RETURNING = sql.raw("id::text as id, event_id::text as event_id, to_address, subject, text_body, html_body, message_id");
 
 function hashOf(address: string): string {
   let h = 0;
