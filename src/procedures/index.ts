@@ -6,7 +6,9 @@
  * professional federation instruct them to a decision (/instructeur), invited
  * experts give opinions (/avis), and integrators use a DS-compatible GraphQL API.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { createGroupCommit } from "../kernel/db/group-commit.ts";
 import { AppError } from "../kernel/errors.ts";
 import { registerMultipart } from "../kernel/http/multipart.ts";
 import { sameOriginReferer } from "../kernel/http/redirect.ts";
@@ -77,7 +79,13 @@ function signInHandler(app: FastifyInstance): void {
 
 async function proceduresRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
   const { config, db, logger } = deps;
-  const service: ServiceDeps = { db, config, storage: createStorage(config.storage), clock: () => new Date() };
+  const service: ServiceDeps = {
+    db,
+    groupCommit: createGroupCommit(db),
+    config,
+    storage: createStorage(config.storage),
+    clock: () => new Date(),
+  };
   const revisions = createRevisions(db);
   const auth = await createProceduresAuth(app, { db, config });
   const dossiers = createDossierService(service, revisions);

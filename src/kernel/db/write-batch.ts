@@ -76,33 +76,71 @@ export class WriteBatch {
 
   /** Sends every queued write in one statement and empties the batch. */
   async flush(db: Db): Promise<void> {
-    if (this.#writes.size === 0 && this.#notify.size === 0) return;
-    const keys = [...this.#writes.keys()];
-    const writes = [...this.#writes.values()];
-    const channels = [...this.#notify];
-    const expected = keys.flatMap((k, i) => (this.#expected.has(k) ? [{ key: k, cte: `w${i}` }] : []));
+    const taken = this.take();
+    if (taken) await executeBatches(db, [taken]);
+  }
+
+  /** Empties the batch, returning what it held (undefined when nothing), for a statement of several (group-commit.ts). */
+  take(): TakenBatch | undefined {
+    if (this.#writes.size === 0 && this.#notify.size === 0) return undefined;
+    const taken: TakenBatch = {
+      keys: [...this.#writes.keys()],
+      writes: [...this.#writes.values()],
+      channels: [...this.#notify],
+      expected: new Set(this.#expected),
+    };
     this.#writes.clear();
     this.#notify.clear();
     this.#expected.clear();
-    if (writes.length === 1 && channels.length === 0 && expected.length === 0) {
-      await (writes[0] as RawBuilder<unknown>).execute(db);
-      return;
+    return taken;
+  }
+}
+
+/** What a batch held, taken out of it. */
+export interface TakenBatch {
+  readonly keys: string[];
+  readonly writes: RawBuilder<unknown>[];
+  readonly channels: string[];
+  readonly expected: ReadonlySet<string>;
+}
+
+/**
+ * Sends the writes of one or more taken batches as ONE statement, so one transaction: all commit, or none.
+ * One batch keeps its CTE names (w0, w1…), so its text does not change; several are named m0w0, m1w0….
+ * A guarded write that changed no row fails the whole statement with StaleWriteError (naming its key).
+ */
+export async function executeBatches(db: Db, batches: readonly TakenBatch[]): Promise<void> {
+  const one = batches.length === 1;
+  const ctes: RawBuilder<unknown>[] = [];
+  const channels = new Set<string>();
+  const expected: { key: string; cte: string }[] = [];
+  batches.forEach((batch, m) => {
+    batch.writes.forEach((w, i) => {
+      const name = one ? `w${i}` : `m${m}w${i}`;
+      ctes.push(sql`${sql.raw(name)} as (${w})`);
+      const key = batch.keys[i] as string;
+      if (batch.expected.has(key)) expected.push({ key, cte: name });
+    });
+    for (const c of batch.channels) channels.add(c);
+  });
+  if (one && ctes.length === 1 && channels.size === 0 && expected.length === 0) {
+    const only = (batches[0] as TakenBatch).writes[0] as RawBuilder<unknown>;
+    await only.execute(db);
+    return;
+  }
+  const selected = [
+    ...[...channels].map((c) => sql`pg_notify(${c}, '')`),
+    ...expected.map((e) => sql`kernel.expect_rows((select count(*) from ${sql.raw(e.cte)}), ${e.key})`),
+  ];
+  const final = selected.length > 0 ? sql.join(selected) : sql`1`;
+  try {
+    await (ctes.length > 0 ? sql`with ${sql.join(ctes)} select ${final}` : sql`select ${final}`).execute(db);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === STALE_WRITE) {
+      const key = expected.find((e) => (err as Error).message.includes(` ${e.key} changed`))?.key ?? expected[0]?.key ?? "?";
+      throw new StaleWriteError(key);
     }
-    const ctes = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`);
-    const selected = [
-      ...channels.map((c) => sql`pg_notify(${c}, '')`),
-      ...expected.map((e) => sql`kernel.expect_rows((select count(*) from ${sql.raw(e.cte)}), ${e.key})`),
-    ];
-    const final = selected.length > 0 ? sql.join(selected) : sql`1`;
-    try {
-      await (writes.length > 0 ? sql`with ${sql.join(ctes)} select ${final}` : sql`select ${final}`).execute(db);
-    } catch (err) {
-      if ((err as { code?: unknown }).code === STALE_WRITE) {
-        const key = expected.find((e) => (err as Error).message.includes(` ${e.key} changed`))?.key ?? expected[0]?.key ?? "?";
-        throw new StaleWriteError(key);
-      }
-      throw err;
-    }
+    throw err;
   }
 }
 

@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import type { Config } from "../../kernel/config.ts";
 import type { Db } from "../../kernel/db/database.ts";
+import type { GroupCommit } from "../../kernel/db/group-commit.ts";
 import type { BlobStorage } from "../../kernel/storage/storage.ts";
 import { parisDateTime, type ReferentielTable, type ValidationContext } from "../fields/index.ts";
 import type { RevisionDefinition } from "../model.ts";
@@ -13,6 +14,8 @@ import { getRevision } from "../store/procedures.ts";
 
 export interface ServiceDeps {
   db: Db;
+  /** Filings arriving together commit in one statement (kernel/db/group-commit.ts); without it, one each. */
+  groupCommit?: GroupCommit;
   config: Readonly<Config>;
   storage: BlobStorage;
   clock: () => Date;

@@ -8,7 +8,7 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../../kernel/db/database.ts";
-import { StaleWriteError } from "../../kernel/db/write-batch.ts";
+import { StaleWriteError, type WriteBatch } from "../../kernel/db/write-batch.ts";
 import { AppError, NotFoundError } from "../../kernel/errors.ts";
 import type { Usager } from "../auth.ts";
 import { ineligibility, routeToGroup } from "../conditions/index.ts";
@@ -328,16 +328,19 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     );
     const at = deps.clock();
     const who = { kind: "usager" as const, label: usager.email ?? `usager:${usager.id}` };
-    const file = (trx: Db) =>
+    const file = (trx: Db, commit?: (batch: WriteBatch) => Promise<void>) =>
       applyTransition(trx, { ...dossier, values: outcome.values }, procedure, "passer_en_construction", who, {
         at,
         facts: { ...factsFrom(dossier, procedure, pendingCorrection), acceptsSubmissions: acceptsSubmissions(procedure, dossier) },
         extra: { group_id: groupId },
         content,
         version,
+        ...(commit ? { commit } : {}),
       });
     if (!hasAutomaticRule(procedure)) {
-      await file(db);
+      // alone in its statement, or with the filings arriving with it (all guarded inserts and one guarded update)
+      const group = deps.groupCommit;
+      await file(db, group ? (batch) => group.commit(batch) : undefined);
       return { submitted: true };
     }
     await db.transaction().execute(async (trx) => {

@@ -101,6 +101,8 @@ export async function applyTransition(
      * it is unchanged since, else nothing is written and StaleWriteError is thrown.
      */
     version?: string;
+    /** Sends the transition's one statement (a group commit, say); by default flushed on `trx` alone. */
+    commit?: (batch: WriteBatch) => Promise<void>;
   },
 ): Promise<Applied> {
   const facts = options.facts ?? (await factsOf(trx, dossier, procedure));
@@ -171,6 +173,6 @@ export async function applyTransition(
   // whether the procedure has an active webhook, in the change's snapshot: the webhooks handler skips its lookup
   // when none had (a webhook receives the changes made after it was created)
   queueEvent(batch, DOSSIER_TOPIC, { ...payload }, { merge: webhooksHint(procedure.id) });
-  await batch.flush(trx);
+  await (options.commit ? options.commit(batch) : batch.flush(trx));
   return { name, from: dossier.state, to };
 }
