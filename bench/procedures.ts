@@ -35,6 +35,7 @@
  *    before it) minus its RSS before it.
  */
 import { fork } from "node:child_process";
+import { Agent, request as httpRequest } from "node:http";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { pickAndSignIn } from "../src/identity/testing/hub.ts";
@@ -108,6 +109,30 @@ interface Phase {
   serverCpu: number;
   clientCpu: number;
   pgCpu?: number;
+}
+
+/**
+ * The load generator's HTTP client: node:http over kept-alive connections, as lean as the
+ * load generator can be (fetch costs it about twice the CPU per request). Its CPU is the
+ * machine's too: what it spares, the server gets.
+ */
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+function send(
+  url: string,
+  options: { method?: string; headers: Record<string, string>; body?: Buffer | string },
+): Promise<{ status: number; location: string | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: Buffer.concat(chunks).toString("utf8") }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
 }
 
 const emptyPhase = (): Phase => ({ count: 0, failures: 0, ms: 0, latencies: [], serverCpu: 0, clientCpu: 0 });
@@ -293,7 +318,8 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // The SMTP relay is another machine in production: here it lives in this process, not in the server's.
-  const smtp = await startTestSmtpServer();
+  // a relay that takes the e-mails and keeps none, as one on another machine would cost this one nothing
+  const smtp = await startTestSmtpServer({ discard: true });
   const server = await startServer({ target, port, smtpUrl: smtp.url }).catch(async (err: unknown) => {
     await smtp.close();
     throw err;
@@ -323,14 +349,12 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
       CITIZENS,
       async (w) => {
         const c = citizens[w] as Person;
-        const response = await fetch(`${base}/commencer/${BENCH_PATH}`, {
+        const response = await send(`${base}/commencer/${BENCH_PATH}`, {
           method: "POST",
           headers: { cookie: c.cookie, "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
           body: new URLSearchParams({ _csrf: c.csrf }).toString(),
-          redirect: "manual",
         });
-        await response.arrayBuffer();
-        const id = /\/dossiers\/(\d+)\/brouillon$/.exec(response.headers.get("location") ?? "")?.[1];
+        const id = /\/dossiers\/(\d+)\/brouillon$/.exec(response.location ?? "")?.[1];
         if (response.status !== 303 || !id) throw new Error(`begin a dossier: ${response.status}`);
         (queues[w] as string[]).push(id);
       },
@@ -349,14 +373,13 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
       const k = (counters[w] as number) % SETS_PER_CITIZEN;
       counters[w] = (counters[w] as number) + 1;
       const { body, contentType } = (bodies[w] as ReturnType<typeof multipartBody>[])[k] as ReturnType<typeof multipartBody>;
-      const response = await fetch(`${base}/dossiers/${id}/brouillon`, {
+      const response = await send(`${base}/dossiers/${id}/brouillon`, {
         method: "POST",
         headers: { cookie: c.cookie, "content-type": contentType, accept: "text/html" },
         body,
-        redirect: "manual",
       });
-      const text = await response.text();
-      if (response.status !== 303 || !response.headers.get("location")?.endsWith(`/dossiers/${id}/merci`)) {
+      const text = response.text;
+      if (response.status !== 303 || !response.location?.endsWith(`/dossiers/${id}/merci`)) {
         const problems = [...text.matchAll(/<p class="fr-error-text"[^>]*>([\s\S]*?)<\/p>/g)].map((m) =>
           m[1]?.replace(/<[^>]+>/g, "").trim(),
         );
@@ -406,7 +429,8 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
       ratios.push((rate(s) ?? 0) / (rate(p) ?? 1));
       log(
         `  ${label} round ${round + 1}/${plan.rounds}: submissions ${fmtRate(rate(s))}/s (CPU-ms each: server ${((s.serverCpu / s.count) * 1000).toFixed(2)}` +
-          `${s.pgCpu === undefined ? "" : `, PostgreSQL ${((s.pgCpu / s.count) * 1000).toFixed(2)}`})` +
+          `${s.pgCpu === undefined ? "" : `, PostgreSQL ${((s.pgCpu / s.count) * 1000).toFixed(2)}`}` +
+          `, load generator ${((s.clientCpu / s.count) * 1000).toFixed(2)})` +
           `, plain INSERT ${fmtRate(rate(p))}/s${p.pgCpu === undefined ? "" : ` (PostgreSQL ${((p.pgCpu / p.count) * 1000).toFixed(2)} CPU-ms each)`}` +
           (s.failures > 0 ? ` — ${s.failures} FAILED: ${s.firstFailure}` : ""),
       );
@@ -495,8 +519,8 @@ async function benchLists(base: string, agent: Person, setup: Setup, samples: nu
   const results: ListResult[] = variants.map((v) => ({ ...v, latencies: [], shown: 0, failures: 0, serverCpu: 0 }));
   const once = async (r: ListResult, record: boolean) => {
     const s = performance.now();
-    const response = await fetch(r.path, { headers: { cookie: agent.cookie, accept: "text/html" } });
-    const html = await response.text();
+    const response = await send(r.path, { headers: { cookie: agent.cookie, accept: "text/html" } });
+    const html = response.text;
     const ms = performance.now() - s;
     if (response.status !== 200) {
       r.failures++;

@@ -65,7 +65,14 @@ function smtpError(failure: SmtpFailure): Error {
 }
 
 /** Starts a server. Close it when done. */
-export async function startTestSmtpServer(options: { failWith?: SmtpFailure; sizeLimit?: number } = {}): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(
+  options: {
+    failWith?: SmtpFailure;
+    sizeLimit?: number;
+    /** Accept every message and keep none (a relay's cost for a benchmark): messages() and waitFor() see nothing. */
+    discard?: boolean;
+  } = {},
+): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<(mail: ReceivedMail) => void>();
   let failure = options.failWith;
@@ -95,6 +102,13 @@ export async function startTestSmtpServer(options: { failWith?: SmtpFailure; siz
       onMailFrom: (_address, _session, callback) => refuse("mail", callback) || callback(),
       onRcptTo: (address, _session, callback) => refuse("rcpt", callback, address.address) || callback(),
       onData: (stream: SMTPServerDataStream, session, callback) => {
+        if (options.discard) {
+          stream.on("end", () =>
+            callback(stream.sizeExceeded ? Object.assign(new Error("Message exceeds the size limit"), { responseCode: 552 }) : null),
+          );
+          stream.resume();
+          return;
+        }
         const chunks: Buffer[] = [];
         stream.on("data", (chunk: Buffer) => chunks.push(chunk));
         stream.on("end", () => {
