@@ -5,10 +5,11 @@
  * MailUnavailable (retry) or MailRejected (do not), see errors.ts.
  *
  * Everything that reaches a header is checked or cleaned here: addresses are
- * bare addr-specs handed to nodemailer as parsed objects (address.ts), line
- * breaks and control characters in the subject and header values become
- * spaces (no header injection), and headers the mailer owns cannot be given.
- * nodemailer is told never to read files or URLs into a message.
+ * bare addr-specs (address.ts), line breaks and control characters in the
+ * subject and header values become spaces (no header injection), and headers
+ * the mailer owns cannot be given. The message's bytes are built by mime.ts;
+ * nodemailer carries them (SMTP, the pool, dot-stuffing) and never reads files
+ * or URLs into a message.
  *
  * Logs name recipients by domain and hash, never by address, and never hold a
  * subject or a body.
@@ -20,6 +21,7 @@ import SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { Logger } from "pino";
 import { checkAddress, parseMailbox, redactAddress } from "./address.ts";
 import { classifySmtpError, MailRejected, MailUnavailable } from "./errors.ts";
+import { buildMime } from "./mime.ts";
 
 export interface MailerOptions {
   /** smtp://user:password@host:port or smtps://… (nodemailer's URL options such as ?requireTLS=true apply); none: sending fails with MailUnavailable. */
@@ -130,17 +132,19 @@ function compose(message: MailMessage, from: { name: string; address: string }) 
   if (typeof message.text !== "string") throw invalid("The message has no text part");
   if (message.html !== undefined && typeof message.html !== "string") throw invalid("The HTML part must be a string");
   return {
-    from,
-    to: to.map((address) => ({ name: "", address })),
-    replyTo: replyTo === undefined ? undefined : { name: "", address: replyTo },
     envelope: { from: from.address, to },
-    subject,
-    text: message.text,
-    html: message.html,
     messageId: message.messageId,
-    headers: headersOf(message.headers),
-    disableFileAccess: true,
-    disableUrlAccess: true,
+    raw: buildMime({
+      from,
+      to,
+      replyTo,
+      subject,
+      messageId: message.messageId,
+      date: new Date(),
+      headers: headersOf(message.headers),
+      text: message.text,
+      html: message.html,
+    }),
   };
 }
 
