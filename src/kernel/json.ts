@@ -24,3 +24,12 @@ function sortKeys(value: unknown): unknown {
 export function hasNulCharacter(value: unknown): boolean {
   return JSON.stringify(value).includes("\\u0000");
 }
+
+/** Freezes `value` and everything it holds (parsed JSON: plain objects and arrays). */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -15,7 +15,8 @@ describe("group commit", () => {
   let database: TestDatabase;
   const db = () => database.db;
   const logged = async () => (await sql<{ k: string }>`select k from gc_log order by k`.execute(db())).rows.map((r) => r.k);
-  const version = async (k: string) => (await sql<{ x: string }>`select xmin::text as x from gc_rows where k = ${k}`.execute(db())).rows[0]?.x;
+  const version = async (k: string) =>
+    (await sql<{ x: string }>`select xmin::text as x from gc_rows where k = ${k}`.execute(db())).rows[0]?.x;
 
   /** A filing-like batch: the guarded update of row `k` at `seen`, and a log row. */
   const guarded = (k: string, seen: string | undefined, to: number) => {

@@ -2,15 +2,23 @@
  * Cookies, with one policy for all of Guichet: HttpOnly, SameSite=Lax, Path=/
  * (unless narrower), and Secure whenever the public address is https.
  */
+import { memoize } from "../memo.ts";
 
 /**
  * Parses a Cookie header. Malformed pairs are skipped; the first value of a
  * repeated name wins. The result has no prototype: a cookie named `__proto__` is
- * just a cookie.
+ * just a cookie. It is frozen: a request reads its cookies several times (locale,
+ * CSRF, sessions), and the same header is parsed once.
  */
-export function parseCookies(header: string | undefined): Record<string, string> {
+export function parseCookies(header: string | undefined): Readonly<Record<string, string>> {
+  return header ? parsed(header) : NO_COOKIES;
+}
+
+const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+const parsed = memoize(1024, (header) => Object.freeze(parse(header)));
+
+function parse(header: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  if (!header) return out;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq <= 0) continue;

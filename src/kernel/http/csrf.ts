@@ -9,6 +9,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { hmac, randomToken, safeEqual } from "../crypto.ts";
 import { AppError } from "../errors.ts";
+import { memoize } from "../memo.ts";
 import { parseCookies, serializeCookie } from "./cookies.ts";
 import { formValue } from "./form.ts";
 
@@ -19,7 +20,7 @@ const COOKIE_MAX_AGE = 7 * 24 * 3600;
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export function createCsrf({ secret, secure }: { secret: string; secure: boolean }) {
-  const tokenFor = (browserId: string) => hmac(secret, "csrf", browserId);
+  const tokenFor = memoize(4096, (browserId: string) => hmac(secret, "csrf", browserId));
 
   /** The token for this browser, setting its cookie if it has none yet. */
   function token(request: FastifyRequest, reply: FastifyReply): string {

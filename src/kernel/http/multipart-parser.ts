@@ -152,8 +152,14 @@ function partialDelimiterAt(buf: Buffer, delimiter: Buffer): number {
   return buf.length;
 }
 
+/** A part header block that is only `Content-Disposition: form-data; name="…"` (no filename, no type). */
+const PLAIN_FIELD = /^Content-Disposition: form-data; name="([^"]*)"$/;
+
 /** The headers of one part: Content-Disposition (form-data, name, filename) and Content-Type. */
 export function parsePartHeaders(block: string): PartHeaders {
+  // what browsers send for a plain field, read at once
+  const plain = PLAIN_FIELD.exec(block);
+  if (plain) return { name: plain[1] as string, contentType: "text/plain" };
   let disposition: string | undefined;
   let contentType = "text/plain";
   for (const line of block.split("\r\n")) {

@@ -15,6 +15,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import * as client from "openid-client";
 import { deriveKey, openSecret, sealSecret } from "../crypto.ts";
 import { AppError } from "../errors.ts";
+import { deepFreeze } from "../json.ts";
+import { memoize } from "../memo.ts";
 import { parseCookies, serializeCookie } from "./cookies.ts";
 import { outboundFetch } from "./outbound.ts";
 import { safeReturnPath } from "./redirect.ts";
@@ -81,15 +83,20 @@ export function createOidcSession(o: OidcSessionOptions) {
     return configuration;
   }
 
-  function read<T extends { exp: number }>(request: FastifyRequest, name: string): T | undefined {
-    const value = parseCookies(request.headers.cookie)[name];
-    if (!value) return undefined;
+  // A sealed cookie opened once (frozen), its expiry checked at every use; undefined when it does not open.
+  const opened = memoize(4096, (value: string): Readonly<{ exp: number }> | undefined => {
     try {
-      const data = JSON.parse(openSecret(key, value)) as T;
-      return data.exp > Date.now() ? data : undefined;
+      return deepFreeze(JSON.parse(openSecret(key, value)) as { exp: number });
     } catch {
       return undefined;
     }
+  });
+
+  function read<T extends { exp: number }>(request: FastifyRequest, name: string): T | undefined {
+    const value = parseCookies(request.headers.cookie)[name];
+    if (!value) return undefined;
+    const data = opened(value) as T | undefined;
+    return data && typeof data.exp === "number" && data.exp > Date.now() ? data : undefined;
   }
   const write = (reply: FastifyReply, name: string, data: { exp: number }) =>
     reply.header(

@@ -1,8 +1,23 @@
 /* Which fields an expression may name, for each of its three uses. */
 import type { FieldDefinition } from "../model.ts";
 
-/** Every field of a list by stable id, repetition children included (as `evaluate` wants them). */
-export function indexFields(fields: readonly FieldDefinition[]): Map<number, FieldDefinition> {
+const indexes = new WeakMap<readonly FieldDefinition[], ReadonlyMap<number, FieldDefinition>>();
+
+/**
+ * Every field of a list by stable id, repetition children included (as `evaluate` wants them). The index of a
+ * frozen list (a published revision's, see service/context.ts) is made once.
+ */
+export function indexFields(fields: readonly FieldDefinition[]): ReadonlyMap<number, FieldDefinition> {
+  if (!Object.isFrozen(fields)) return buildIndex(fields);
+  let index = indexes.get(fields);
+  if (!index) {
+    index = buildIndex(fields);
+    indexes.set(fields, index);
+  }
+  return index;
+}
+
+function buildIndex(fields: readonly FieldDefinition[]): Map<number, FieldDefinition> {
   const index = new Map<number, FieldDefinition>();
   const add = (list: readonly FieldDefinition[]) => {
     for (const field of list) {

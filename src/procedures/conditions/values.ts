@@ -32,7 +32,9 @@ export function own(value: unknown, key: string): unknown {
 
 /** Sets an own, enumerable property, even `__proto__`, without touching the prototype. */
 export function putOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // only "__proto__" is not a plain property when assigned (the prototype's other names are writable)
+  if (key !== "__proto__") target[key] = value;
+  else Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isFilledString(value: unknown): value is string {

@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { Config } from "../../kernel/config.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import type { GroupCommit } from "../../kernel/db/group-commit.ts";
+import { deepFreeze } from "../../kernel/json.ts";
 import type { BlobStorage } from "../../kernel/storage/storage.ts";
 import { parisDateTime, type ReferentielTable, type ValidationContext } from "../fields/index.ts";
 import type { RevisionDefinition } from "../model.ts";
@@ -35,7 +36,8 @@ export function createRevisions(db: Db) {
       const revision = await getRevision(executor, revisionId);
       if (revision.published_at) {
         if (published.size > 500) published.clear();
-        published.set(revisionId, revision.definition);
+        // frozen: shared by every request, and what is derived from it (conditions/fields.ts) is kept
+        published.set(revisionId, deepFreeze(revision.definition));
       }
       return revision.definition;
     },
