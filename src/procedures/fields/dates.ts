@@ -87,6 +87,17 @@ const parisFormatter = new Intl.DateTimeFormat("en-CA", {
 
 /** The Europe/Paris wall clock at `instant`: { date: YYYY-MM-DD, dateTime: YYYY-MM-DDTHH:MM }. */
 export function parisDateTime(instant: Date): { date: string; dateTime: string } {
+  // the same for a whole minute: asked for by every validation, worked out once a minute
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (minute === lastParis.minute) return lastParis.value;
+  const value = Object.freeze(computeParisDateTime(instant));
+  lastParis = { minute, value };
+  return value;
+}
+
+let lastParis: { minute: number; value: { date: string; dateTime: string } } = { minute: Number.NaN, value: { date: "", dateTime: "" } };
+
+function computeParisDateTime(instant: Date): { date: string; dateTime: string } {
   const parts: Record<string, string> = {};
   for (const { type, value } of parisFormatter.formatToParts(instant)) parts[type] = value;
   const date = `${parts.year}-${parts.month}-${parts.day}`;
