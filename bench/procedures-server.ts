@@ -50,6 +50,8 @@ export interface ServerArgs {
   port: number;
   /** Where the platform sends its e-mails (an SMTP server in the load generator's process). */
   smtpUrl: string;
+  /** Whether this node runs the background work (GUICHET_WORKERS): the outbox dispatcher, the audit sealer. */
+  workers: boolean;
 }
 
 export type Command =
@@ -190,6 +192,7 @@ async function main(args: ServerArgs): Promise<void> {
     GUICHET_DEMO: "true",
     RATE_LIMIT_PER_MINUTE: "1000000",
     SMTP_URL: args.smtpUrl,
+    GUICHET_WORKERS: args.workers ? "true" : "false",
   });
   let platform: Platform | undefined;
   let closing: Promise<void> | undefined;
@@ -265,8 +268,9 @@ async function main(args: ServerArgs): Promise<void> {
   try {
     // The child owns the database and closes it itself, after the platform.
     platform = await openPlatform(config, createLogger("silent"), { database: { ...database, close: async () => {} } });
-    // As in production: the outbox dispatcher (notifications, e-mails) and the audit sealer run.
-    await platform.startWorkers();
+    // As in production: the outbox dispatcher (notifications, e-mails) and the audit sealer run, on this node
+    // or on a node of their own.
+    if (args.workers) await platform.startWorkers();
     await platform.app.listen({ host: "127.0.0.1", port: args.port });
     send({ ready: true });
   } catch (err) {

@@ -320,12 +320,25 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
   // The SMTP relay is another machine in production: here it lives in this process, not in the server's.
   // a relay that takes the e-mails and keeps none, as one on another machine would cost this one nothing
   const smtp = await startTestSmtpServer({ discard: true });
-  const server = await startServer({ target, port, smtpUrl: smtp.url }).catch(async (err: unknown) => {
+  // One node does everything, as `npm start` does. BENCH_TWO_NODES=1 (PostgreSQL): a web node and a node for the
+  // background work (notifications, e-mails, audit seals), GUICHET_WORKERS=false and true. On 2 shared CPUs it
+  // filed no faster (the second node costs CPU of its own), but it shows what each kind of node spends.
+  const twoNodes = target.kind === "postgres" && process.env.BENCH_TWO_NODES === "1";
+  const server = await startServer({ target, port, smtpUrl: smtp.url, workers: !twoNodes }).catch(async (err: unknown) => {
     await smtp.close();
     throw err;
   });
+  const worker = twoNodes
+    ? await startServer({ target, port: await freePort(), smtpUrl: smtp.url, workers: true }).catch(async (err: unknown) => {
+        await server.close();
+        await smtp.close();
+        throw err;
+      })
+    : undefined;
+  if (worker) log(`  ${label}: a web node and a worker node (BENCH_TWO_NODES=1)`);
   try {
-    const meters: Meters = { server: server.cpu, pg: pgCpu };
+    const nodesCpu = async () => (await server.cpu()) + (worker ? await worker.cpu() : 0);
+    const meters: Meters = { server: nodesCpu, pg: pgCpu };
     const setup = await server.call<Setup>({ cmd: "setup" });
 
     // Sign-ins through the hub: the 16 citizens, then the agent.
@@ -490,6 +503,7 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
       export: exported,
     };
   } finally {
+    await worker?.close();
     await server.close();
     await smtp.close();
   }

@@ -13,7 +13,8 @@
  * (one target), BENCH_SUBMIT_ONLY=1 (stop after the submissions),
  * BENCH_PREPARED=0 (PostgreSQL statements unnamed, as before
  * kernel/db/prepared.ts), BENCH_SERVER_EXEC_ARGV="--cpu-prof …" (flags for the
- * server process, e.g. a CPU profile).
+ * server process, e.g. a CPU profile), BENCH_TWO_NODES=1 (a web node and a node
+ * running the background work, GUICHET_WORKERS=false and true, instead of one).
  */
 import { availableParallelism, cpus } from "node:os";
 import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";

@@ -206,47 +206,81 @@ describe("guichet serve", () => {
     assert.match(result.stderr, /GUICHET_ALLOW_EMBEDDED_DB/);
   });
 
-  test("starts, answers, and on SIGTERM finishes and exits 0", async () => {
+  /** `guichet serve` on a free port with `env`, once it says it is running; its output so far. */
+  async function serve(env: Record<string, string>) {
     const dir = mkdtempSync(join(tmpdir(), "guichet-serve-"));
     const port = 20000 + Math.floor(Math.random() * 20000);
     // On a server, a database of its own (never the shared one DATABASE_URL names).
-    const server = process.env.DATABASE_URL ? await openTestDatabase({ migrated: false }) : undefined;
+    const database = process.env.DATABASE_URL ? await openTestDatabase({ migrated: false }) : undefined;
     const child = spawn(process.execPath, [join(ROOT, "src/main.ts")], {
       env: {
         PATH: process.env.PATH,
         PORT: String(port),
         GUICHET_DATA_DIR: dir,
         LOG_LEVEL: "warn",
-        ...(server?.url ? { DATABASE_URL: server.url } : {}),
+        ...(database?.url ? { DATABASE_URL: database.url } : {}),
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    try {
-      let output = "";
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not started: ${output}`)), 30_000);
-        child.stdout.on("data", (d) => {
-          output += d;
-          if (output.includes("is running on")) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.stderr.on("data", (d) => {
-          output += d;
-        });
-        child.on("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
+    let output = "";
+    const started = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not started: ${output}`)), 30_000);
+      child.stdout.on("data", (d) => {
+        output += d;
+        if (output.includes("is running on")) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
-      assert.match(output, new RegExp(`http://localhost:${port}/`));
-      const ready = await fetch(`http://localhost:${port}/readyz`);
-      assert.equal(ready.status, 200);
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      child.kill("SIGTERM");
-      assert.equal(await exited, 0);
-    } finally {
+      child.stderr.on("data", (d) => {
+        output += d;
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
+    });
+    const stop = async () => {
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
-      await server?.close();
+      await database?.close();
+    };
+    await started.catch(async (err) => {
+      await stop();
+      throw err;
+    });
+    return { child, port, database, output: () => output, stop };
+  }
+
+  test("starts, answers, and on SIGTERM finishes and exits 0", async () => {
+    const server = await serve({});
+    try {
+      assert.match(server.output(), new RegExp(`http://localhost:${server.port}/`));
+      assert.match(server.output(), /background workers \(outbox deliveries, audit seals\): on/);
+      const ready = await fetch(`http://localhost:${server.port}/readyz`);
+      assert.equal(ready.status, 200);
+      const exited = new Promise<number | null>((resolve) => server.child.on("exit", (code) => resolve(code)));
+      server.child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("GUICHET_WORKERS=false: a web-only node serves pages and leaves the outbox's events to the nodes that run workers", async () => {
+    const server = await serve({ GUICHET_WORKERS: "false" });
+    try {
+      assert.match(server.output(), /background workers .*: off on this node \(GUICHET_WORKERS=false\)/);
+      assert.equal((await fetch(`http://localhost:${server.port}/readyz`)).status, 200);
+      assert.equal((await fetch(`http://localhost:${server.port}/`)).status, 200);
+      if (server.database) {
+        // on a server the test can write beside the node: an event it would deliver at once stays pending
+        const id = await enqueue(server.database.db, "test.web-only", {});
+        await new Promise((r) => setTimeout(r, 1500));
+        const { rows } = await sql<{ status: string; attempts: number }>`
+          select status, attempts from kernel.outbox_events where id = ${id}`.execute(server.database.db);
+        assert.deepEqual(rows, [{ status: "pending", attempts: 0 }]);
+      }
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -20,7 +20,8 @@ export async function serve(): Promise<void> {
   const logger = createLogger(config.logLevel, config.env === "development" && process.stdout.isTTY);
   const platform = await openPlatform(config, logger);
   await platform.app.listen({ host: config.http.host, port: config.http.port });
-  await platform.startWorkers();
+  // web-only nodes leave the background work (outbox deliveries, audit seals) to nodes that run it
+  if (config.workers) await platform.startWorkers();
 
   const db = config.database.kind === "pglite" ? `embedded PGlite in ${config.database.dataDir}` : "PostgreSQL server";
   process.stdout.write(
@@ -28,6 +29,7 @@ export async function serve(): Promise<void> {
       "",
       `  ${config.serviceName} is running on ${config.http.publicUrl.href}`,
       `  database: ${db}${config.demo ? ", demo world loaded" : ""}`,
+      `  background workers (outbox deliveries, audit seals): ${config.workers ? "on" : "off on this node (GUICHET_WORKERS=false)"}`,
       "",
       "  Try:",
       `    ${new URL("/", config.http.publicUrl).href}          the home page (French; English via the header switch)`,

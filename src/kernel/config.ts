@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   GUICHET_CONTACT_EMAIL: z.email({ message: "must be an e-mail address" }).optional(),
   GUICHET_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  GUICHET_WORKERS: bool.default(true),
   OUTBOX_POLL_MS: int(10, 60_000).default(1000),
   OUTBOX_MAX_ATTEMPTS: int(1, 100).default(10),
   OUTBOX_BASE_DELAY_MS: int(1, 3_600_000).default(2000),
@@ -91,6 +92,8 @@ export interface Config {
   operator: { name: string; contactEmail: string | undefined };
   demo: boolean;
   logLevel: string;
+  /** Whether this node runs the background workers (outbox dispatcher, audit sealer); false for web-only nodes. */
+  workers: boolean;
   outbox: { pollMs: number; maxAttempts: number; baseDelayMs: number };
   audit: { sealIntervalMs: number };
   shutdownTimeoutMs: number;
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operator: { name: e.GUICHET_OPERATOR_NAME, contactEmail: e.GUICHET_CONTACT_EMAIL },
     demo: e.GUICHET_DEMO ?? !production,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+    workers: e.GUICHET_WORKERS,
     outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, baseDelayMs: e.OUTBOX_BASE_DELAY_MS },
     audit: { sealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

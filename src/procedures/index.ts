@@ -100,9 +100,11 @@ async function proceduresRoutes(app: FastifyInstance, deps: ModuleDeps): Promise
   await expertRoutes(app, { deps: service, revisions });
   await apiRoutes(app, { deps: service, revisions, auth, instruction, dossiers });
 
-  // Implicit decisions and filing deadlines, every minute on every node (rows are taken with SKIP LOCKED).
+  // Implicit decisions and filing deadlines, every minute on every node that runs background work (rows are
+  // taken with SKIP LOCKED).
   let timer: NodeJS.Timeout | undefined;
   app.addHook("onReady", async () => {
+    if (!config.workers) return;
     timer = setInterval(() => {
       runDueWork(service, revisions, logger).catch((err) => logger.warn({ err }, "procedures: scheduled work failed"));
     }, DUE_WORK_MS);
