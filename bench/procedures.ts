@@ -116,7 +116,14 @@ interface Phase {
  * load generator can be (fetch costs it about twice the CPU per request). Its CPU is the
  * machine's too: what it spares, the server gets.
  */
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+let keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** Drops the kept-alive connections (after a long pause the server closes them, maybe as one is reused). */
+function freshConnections(): void {
+  keepAlive.destroy();
+  keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+}
+
 function send(
   url: string,
   options: { method?: string; headers: Record<string, string>; body?: Buffer | string },
@@ -521,6 +528,7 @@ function userIdsOf(server: ServerProcess): Promise<string[]> {
 
 /** The list page's variants, one request at a time, interleaved. */
 async function benchLists(base: string, agent: Person, setup: Setup, samples: number, meters: Meters): Promise<ListResult[]> {
+  freshConnections(); // after the bulk load's long pause
   const p = `${base}/instructeur/procedures/${setup.procedureId}`;
   const group = setup.groups.find((g) => g.label === "Auvergne-Rhône-Alpes")?.id ?? "";
   const variants: { name: string; path: string }[] = [
