@@ -238,6 +238,24 @@ describe("outbox", () => {
     }
   });
 
+  test("woken by an event, the dispatcher lets the next ones come and takes them in one batch", async () => {
+    const outbox = createOutbox({ database, logger, pollMs: 60_000, gatherMs: 300 });
+    const calls: number[][] = [];
+    outbox.onBatch("test.gather", "collector", async (events) => {
+      calls.push(events.map((e) => (e.payload as { n: number }).n));
+      return undefined;
+    });
+    await drain(outbox); // what earlier tests left
+    await outbox.start();
+    try {
+      for (const n of [1, 2, 3]) await enqueue(database.db, "test.gather", { n });
+      for (let i = 0; i < 100 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(calls, [[1, 2, 3]]);
+    } finally {
+      await outbox.stop();
+    }
+  });
+
   test("refuses malformed topics and text PostgreSQL cannot store", async () => {
     await assert.rejects(enqueue(database.db, "Bad Topic", {}), { code: "invalid_event_topic" });
     await assert.rejects(enqueue(database.db, "test.nul", { text: "a\u0000b" }), { code: "invalid_character" });
