@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { RawBuilder } from "kysely";
 import type { Logger } from "pino";
+import { eachLimited } from "../concurrency.ts";
 import type { Database, Db } from "../db/database.ts";
 import type { WriteBatch } from "../db/write-batch.ts";
 import { AppError, NotFoundError } from "../errors.ts";
@@ -139,25 +140,15 @@ export function createOutbox(options: OutboxOptions) {
   function on(topic: string, name: string, handler: OutboxHandler): void {
     register(topic, name, async (events) => {
       const failures = new Map<string, unknown>();
-      let next = 0;
-      const worker = async () => {
-        while (next < events.length) {
-          const event = events[next++] as OutboxEvent;
-          try {
-            await handler(event);
-          } catch (err) {
-            failures.set(event.id, err);
-          }
+      await eachLimited(events, concurrency, async (event) => {
+        try {
+          await handler(event);
+        } catch (err) {
+          failures.set(event.id, err);
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+      });
       return failures;
     });
-  }
-
-  /** Registers a handler of the whole batch's events of its topic (see OutboxBatchHandler). */
-  function onBatch(topic: string, name: string, handler: OutboxBatchHandler): void {
-    register(topic, name, handler);
   }
 
   function backoffMs(attempt: number): number {
@@ -238,28 +229,24 @@ export function createOutbox(options: OutboxOptions) {
       } catch (err) {
         logger.error({ err }, "outbox dispatcher error");
       }
-      if (running && taken < batchSize && !woken) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
+      // idle: until the poll interval, or an event (or stop()) wakes it
+      if (running && taken < batchSize && !woken) await pause(pollMs, (end) => (wake = end));
+      wake = undefined;
       // Woken while the last batch was not full: more events are likely on their way; only stop() cuts this short.
-      if (running && taken < batchSize && woken && gatherMs > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, gatherMs);
-          interrupt = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        interrupt = undefined;
-      }
+      if (running && taken < batchSize && woken && gatherMs > 0) await pause(gatherMs, (end) => (interrupt = end));
+      interrupt = undefined;
     }
+  }
+
+  /** Waits `ms`, or less if the function handed to `cut` is called. */
+  function pause(ms: number, cut: (end: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      cut(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   async function start(): Promise<void> {
@@ -292,7 +279,8 @@ export function createOutbox(options: OutboxOptions) {
   return {
     node,
     on,
-    onBatch,
+    /** Registers a handler of the whole batch's events of its topic (see OutboxBatchHandler). */
+    onBatch: register,
     start,
     stop,
     dispatchOnce,

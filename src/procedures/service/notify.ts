@@ -19,6 +19,7 @@
  */
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import { eachLimited } from "../../kernel/concurrency.ts";
 import type { Config } from "../../kernel/config.ts";
 import type { Db } from "../../kernel/db/database.ts";
 import { type Mailer, MailRejected, messageIdFor, renderMail } from "../../kernel/mail/index.ts";
@@ -319,31 +320,26 @@ export function subscribeNotifications(outbox: Outbox, deps: { db: Db; config: R
   async function sendEmails(mails: EmailRow[]): Promise<Map<string, Error>> {
     const sent: string[] = [];
     const away = new Map<string, Error>();
-    let next = 0;
-    const worker = async () => {
-      while (next < mails.length) {
-        const mail = mails[next++] as EmailRow;
-        try {
-          await deps.mailer.send({
-            to: mail.to_address,
-            subject: mail.subject,
-            text: mail.text_body,
-            ...(mail.html_body ? { html: mail.html_body } : {}),
-            messageId: mail.message_id,
-          });
-          sent.push(mail.id);
-        } catch (err) {
-          if (err instanceof MailRejected) {
-            await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${mail.id}`.execute(db);
-            deps.logger.warn({ emailId: mail.id, code: err.code }, "procedures: e-mail refused by the SMTP server");
-            continue;
-          }
-          if (!away.has(mail.event_id)) away.set(mail.event_id, err as Error);
-          await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${mail.id}`.execute(db);
+    await eachLimited(mails, SMTP_IN_FLIGHT, async (mail) => {
+      try {
+        await deps.mailer.send({
+          to: mail.to_address,
+          subject: mail.subject,
+          text: mail.text_body,
+          ...(mail.html_body ? { html: mail.html_body } : {}),
+          messageId: mail.message_id,
+        });
+        sent.push(mail.id);
+      } catch (err) {
+        if (err instanceof MailRejected) {
+          await sql`update procedures.emails set status = 'rejected', last_error = ${err.message} where id = ${mail.id}`.execute(db);
+          deps.logger.warn({ emailId: mail.id, code: err.code }, "procedures: e-mail refused by the SMTP server");
+          return;
         }
+        if (!away.has(mail.event_id)) away.set(mail.event_id, err as Error);
+        await sql`update procedures.emails set last_error = ${(err as Error).message.slice(0, 500)} where id = ${mail.id}`.execute(db);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(SMTP_IN_FLIGHT, mails.length) }, worker));
+    });
     // Sent: the body (which may hold personal links) is not kept.
     if (sent.length > 0) {
       await sql`update procedures.emails set status = 'sent', sent_at = now(), last_error = null, text_body = '', html_body = null
