@@ -20,10 +20,16 @@ const DEFAULT_MESSAGE: Text = {
  * administration writes its message in French only; it is given in both
  * languages as written (a generic message if it is blank).
  */
-export function ineligibility(definition: RevisionDefinition, values: Values, geo: GeoLookup): Text | undefined {
+export function ineligibility(
+  definition: RevisionDefinition,
+  values: Values,
+  geo: GeoLookup,
+  options: { cleared?: boolean } = {},
+): Text | undefined {
   const rule = definition.ineligibility?.rule;
   if (rule === undefined) return undefined;
-  const visible = clearHidden(definition.fields, values, geo);
+  // `cleared`: the values are clearHidden's already (a complete readForm's), which clearing again would not change
+  const visible = options.cleared ? values : clearHidden(definition.fields, values, geo);
   if (!evaluate(rule, visible, indexFields(definition.fields), geo)) return undefined;
   const message = definition.ineligibility?.message.trim() ?? "";
   return message === "" ? DEFAULT_MESSAGE : { fr: message, en: message };

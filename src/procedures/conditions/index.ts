@@ -58,6 +58,7 @@ export { checkGroups, type RoutingGroup, routeToGroup } from "./routing.ts";
 /**
  * `visibleStableIds(fields, values, geo)`: the fields shown, and per
  * repetition row the children shown; `clearHidden(fields, values, geo)`: the
- * values without those of hidden fields, rows left empty dropped (idempotent).
+ * values without those of hidden fields, rows left empty dropped (idempotent);
+ * `visibilityAndCleared`: both from one walk over the form.
  */
-export { clearHidden, type Visibility, visibleStableIds } from "./visibility.ts";
+export { clearHidden, type Visibility, visibilityAndCleared, visibleStableIds } from "./visibility.ts";

@@ -42,6 +42,15 @@ export function clearHidden(fields: readonly FieldDefinition[], values: Values, 
   return walk(fields, values, geo).cleared;
 }
 
+/** Both at once (one walk over the form): the fields shown, and the values without those of hidden fields. */
+export function visibilityAndCleared(
+  fields: readonly FieldDefinition[],
+  values: Values,
+  geo: GeoLookup,
+): { visibility: Visibility; cleared: Values } {
+  return walk(fields, values, geo);
+}
+
 function walk(fields: readonly FieldDefinition[], values: unknown, geo: GeoLookup): { visibility: Visibility; cleared: Values } {
   const index = indexFields(fields);
   const topLevel = new Set(fields.map((field) => field.stableId));

@@ -7,7 +7,7 @@
  * complete check (submission, editing a submitted dossier) also asks for
  * mandatory fields and clears hidden ones.
  */
-import { clearHidden, indexFields, visibleStableIds } from "../conditions/index.ts";
+import { indexFields, visibilityAndCleared, visibleStableIds } from "../conditions/index.ts";
 import {
   checkMandatory,
   checkMandatoryRows,
@@ -117,7 +117,7 @@ export async function readForm(
   if (!options.complete) return { values, states, problems, action };
 
   const geo = geoLookup;
-  const visibility = visibleStableIds(fields, values, geo);
+  const { visibility, cleared } = visibilityAndCleared(fields, values, geo);
   for (const field of fields) {
     if (!visibility.stableIds.has(field.stableId) || states.get(field.stableId)?.error) continue;
     const value = values[String(field.stableId)];
@@ -129,7 +129,7 @@ export async function readForm(
       problems.push({ stableId: field.stableId, label: field.label, message: missing });
     }
   }
-  return { values: clearHidden(fields, values, geo), states, problems, action };
+  return { values: cleared, states, problems, action };
 }
 
 /** A repetition's rows after its "add a row" or "remove this row" button. */
