@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { FieldDefinition, FieldValue } from "../model.ts";
-import { displayValue, exportColumns, exportRowColumns } from "./display.ts";
+import { displayValue, exportColumns, exportRowColumns, formatPhone } from "./display.ts";
 import { FIELDS_OF_EVERY_TYPE, field } from "./testing.ts";
 
 const show = (f: FieldDefinition, value: FieldValue | undefined, locale: "fr" | "en" = "fr") => displayValue(f, value, locale);
@@ -27,6 +29,16 @@ describe("displayValue", () => {
     assert.equal(show(field("phone"), "+442079460958"), "+44 20 7946 0958");
     assert.equal(show(field("dossier_link"), 42), "n°\u00a042");
     assert.equal(show(field("civilite"), "Mme", "en"), "Ms");
+  });
+  it("writes a French number as libphonenumber does, without asking it for the common ones", () => {
+    assert.equal(formatPhone("+33800123456"), "0 800 12 34 56");
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.stringMatching(/^\d{8}$/), (first, rest) => {
+        const e164 = `+33${first}${rest}`;
+        assert.equal(formatPhone(e164), parsePhoneNumberFromString(e164)?.formatNational());
+      }),
+      { numRuns: 3000 },
+    );
   });
   it("names places", () => {
     assert.equal(show(field("communes"), { code: "42218", postalCode: "42000" }), "Saint-Étienne (42000)");

@@ -27,7 +27,13 @@ function yesNo(value: boolean, locale: Locale): string {
   return value ? "Oui" : "Non";
 }
 
-function formatPhone(e164: string): string {
+/** A French number outside the 08 plan, which libphonenumber writes 0X XX XX XX XX (display.test.ts checks it still does). */
+const FRENCH_PAIRS = /^\+33([1-79])(\d\d)(\d\d)(\d\d)(\d\d)$/;
+
+export function formatPhone(e164: string): string {
+  // most numbers given are French ones: written at once, without parsing them again (the search text has every one)
+  const pairs = FRENCH_PAIRS.exec(e164);
+  if (pairs) return `0${pairs[1]} ${pairs[2]} ${pairs[3]} ${pairs[4]} ${pairs[5]}`;
   const parsed = parsePhoneNumberFromString(e164);
   if (!parsed) return e164;
   return FRENCH_PLAN_CALLING_CODES.has(parsed.countryCallingCode) ? parsed.formatNational() : parsed.formatInternational();
