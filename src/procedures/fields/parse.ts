@@ -33,7 +33,10 @@ function strings(form: FormBody, key: string): string[] {
 }
 
 function first(form: FormBody, key: string): string {
-  return strings(form, key)[0] ?? "";
+  if (!Object.hasOwn(form, key)) return "";
+  const value: unknown = form[key];
+  if (typeof value === "string") return value;
+  return Array.isArray(value) ? (value.find((v): v is string => typeof v === "string") ?? "") : "";
 }
 
 /** The raw input of `field` in `form` (and of a repetition's rows). */

@@ -33,9 +33,14 @@ export function part(raw: RawInput, name: string): string {
 const CONTROLS = /[\p{Cc}\ufffe\uffff]/gv;
 const CONTROLS_BUT_NEWLINE = /[[\p{Cc}\ufffe\uffff]--\n]/gv;
 
+/** Printable ASCII only: well-formed, NFC and without controls already (most of what people type). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Well-formed, NFC, with no control characters. */
 function sanitize(value: string, controls: RegExp): string {
-  return value.slice(0, MAX_RAW_LENGTH).toWellFormed().normalize("NFC").replace(controls, " ");
+  const cut = value.length > MAX_RAW_LENGTH ? value.slice(0, MAX_RAW_LENGTH) : value;
+  if (PRINTABLE_ASCII.test(cut)) return cut;
+  return cut.toWellFormed().normalize("NFC").replace(controls, " ");
 }
 
 /** One line of typed text: controls (line breaks, tabs, NUL…) become spaces, then trimmed. */
@@ -90,7 +95,16 @@ const enNumber = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 3 });
 
 /** 1 234,5 in French (no-break space, which PDF standard fonts can draw), 1,234.5 in English. */
 export function formatNumberFr(value: number): string {
+  // whole numbers (most of them) grouped by threes at once, as Intl does (common.test.ts compares the two)
+  if (Number.isSafeInteger(value) && !Object.is(value, -0)) return groupThousands(value, "\u00a0");
   return frNumber.format(value).replace(/\u202f/g, "\u00a0");
+}
+
+function groupThousands(value: number, separator: string): string {
+  const digits = String(Math.abs(value));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += separator + digits.slice(i, i + 3);
+  return value < 0 ? `-${out}` : out;
 }
 
 export function formatNumberEn(value: number): string {
