@@ -127,10 +127,30 @@ function wallMillis(instant: number): number {
  * March the clocks go from 02:00 to 03:00, and 02:30 never happens.
  */
 export function existsInParis(date: CalendarDate, hour: number, minute: number): boolean {
+  if (noClockChangeOn(date)) return true;
   const target = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
   // Clock changes are months apart: the offsets half a day before and after are the only candidates.
   return [target - 43_200_000, target + 43_200_000].some((probe) => {
     const offset = wallMillis(probe) - probe;
     return wallMillis(target - offset) === target;
   });
+}
+
+/** Days known to have no clock change near them (most days), by YYYYMMDD; forgotten when there are many. */
+const steadyDays = new Set<number>();
+
+/**
+ * Whether the offset is the same from half a day before `date` to half a day after it: then every time of that
+ * day exists (a change and its reverse are months apart). Remembered, since the formatter is slow.
+ */
+function noClockChangeOn(date: CalendarDate): boolean {
+  const key = date.year * 10_000 + date.month * 100 + date.day;
+  if (steadyDays.has(key)) return true;
+  const midnight = Date.UTC(date.year, date.month - 1, date.day);
+  const before = midnight - 43_200_000;
+  const after = midnight + 129_600_000;
+  if (wallMillis(before) - before !== wallMillis(after) - after) return false;
+  if (steadyDays.size >= 10_000) steadyDays.clear();
+  steadyDays.add(key);
+  return true;
 }
