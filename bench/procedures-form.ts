@@ -14,6 +14,7 @@ import { fieldName } from "../src/procedures/fields/names.ts";
 import type { Expression, FieldDefinition, RevisionDefinition, Values } from "../src/procedures/model.ts";
 import { communeByCode } from "../src/procedures/referentials/index.ts";
 import { RENDERED_FIELD, readForm } from "../src/procedures/service/form.ts";
+import { searchable } from "../src/procedures/store/dossiers.ts";
 
 type NewField = Omit<FieldDefinition, "stableId" | "children"> & { children?: NewField[] };
 
@@ -423,9 +424,8 @@ export function searchTextOf(dossierId: string, applicant: (string | null)[], va
     if (value !== undefined && field.type !== "piece_justificative") parts.push(displayValue(field, value, locale));
   }
   return parts
-    .filter(Boolean)
+    .filter((p): p is string => Boolean(p))
+    .map(searchable)
     .join(" ")
-    .normalize("NFKD")
-    .replace(/\p{Diacritic}/gu, "")
     .slice(0, 20_000);
 }

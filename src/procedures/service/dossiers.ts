@@ -26,6 +26,7 @@ import {
   readDossierToFile,
   resolveCorrections,
   saveValues,
+  searchable,
   updateDossier,
 } from "../store/dossiers.ts";
 import { getProcedure, type ProcedureRow } from "../store/procedures.ts";
@@ -103,11 +104,11 @@ function searchTextOf(dossier: DossierRow, user: Applicant | undefined, definiti
     const value = values[String(field.stableId)];
     if (value !== undefined && field.type !== "piece_justificative") parts.push(displayValue(field, value, "fr"));
   }
+  // folded part by part: most parts (numbers, codes, e-mail addresses) need nothing
   return parts
-    .filter(Boolean)
+    .filter((p): p is string => Boolean(p))
+    .map(searchable)
     .join(" ")
-    .normalize("NFKD")
-    .replace(/\p{Diacritic}/gu, "")
     .slice(0, 20_000);
 }
 
@@ -314,7 +315,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
       await keep();
       return { submitted: false, outcome };
     }
-    const blocked = ineligibility(definition, outcome.values, geoLookup);
+    const blocked = ineligibility(definition, outcome.values, geoLookup, { cleared: true });
     if (blocked) {
       await keep();
       return { submitted: false, outcome, ineligible: blocked };

@@ -480,11 +480,20 @@ export async function countTabs(db: Db, procedureId: string, groupIds: string[],
   return counts;
 }
 
+/** ASCII but for ^ and `, its two diacritics: what the folding below leaves as it is. */
+const PLAIN_ASCII = /^[^\u0080-\uffff^`]*$/;
+
+/**
+ * Text as it is searched, in the search vector as in the words searched for: compatibility-decomposed and
+ * without diacritics (é → e, ﬁ → fi). Texts joined by spaces can be folded one by one: the result is the same.
+ */
+export function searchable(text: string): string {
+  return PLAIN_ASCII.test(text) ? text : text.normalize("NFKD").replace(/\p{Diacritic}/gu, "");
+}
+
 /** Search words: letters and digits only, lower-cased, at most 8 (what to_tsquery may safely take). */
 export function searchWords(q: string | undefined): string[] {
-  return (q ?? "")
-    .normalize("NFKD")
-    .replace(/\p{Diacritic}/gu, "")
+  return searchable(q ?? "")
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0)
