@@ -331,7 +331,9 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
   // background work (notifications, e-mails, audit seals), GUICHET_WORKERS=false and true. On 2 shared CPUs it
   // filed no faster (the second node costs CPU of its own), but it shows what each kind of node spends.
   const twoNodes = target.kind === "postgres" && process.env.BENCH_TWO_NODES === "1";
-  const server = await startServer({ target, port, smtpUrl: smtp.url, workers: !twoNodes }).catch(async (err: unknown) => {
+  // BENCH_NO_WORKERS=1: nobody does the background work (its backlog stays): what filing costs the web part alone
+  const noWorkers = process.env.BENCH_NO_WORKERS === "1";
+  const server = await startServer({ target, port, smtpUrl: smtp.url, workers: !twoNodes && !noWorkers }).catch(async (err: unknown) => {
     await smtp.close();
     throw err;
   });
@@ -465,7 +467,7 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
         drainMs = performance.now() - d0;
         break;
       }
-      if (performance.now() - d0 > 60_000) break;
+      if (noWorkers || performance.now() - d0 > 60_000) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const verify = await server.call<VerifyResult>({ cmd: "verify", dossierIds: submittedIds, seeds: submittedSeeds });

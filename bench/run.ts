@@ -14,7 +14,9 @@
  * BENCH_PREPARED=0 (PostgreSQL statements unnamed, as before
  * kernel/db/prepared.ts), BENCH_SERVER_EXEC_ARGV="--cpu-prof …" (flags for the
  * server process, e.g. a CPU profile), BENCH_TWO_NODES=1 (a web node and a node
- * running the background work, GUICHET_WORKERS=false and true, instead of one).
+ * running the background work, GUICHET_WORKERS=false and true, instead of one),
+ * BENCH_NO_WORKERS=1 (no background work at all: what the web part costs alone;
+ * use with BENCH_SUBMIT_ONLY=1, the backlog is never delivered).
  */
 import { availableParallelism, cpus } from "node:os";
 import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
