@@ -77,11 +77,17 @@ function signInHandler(app: FastifyInstance): void {
   });
 }
 
+/** Filing statements on their way to the database at once (group commit): the more, the smaller each group. */
+const FILINGS_IN_FLIGHT = 2;
+
 async function proceduresRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
   const { config, db, logger } = deps;
   const service: ServiceDeps = {
     db,
-    groupCommit: createGroupCommit(db),
+    // the filings' statements on connections of their own, planned once each (see Database.dedicated)
+    groupCommit: createGroupCommit(deps.database.dedicated({ name: "filings", size: FILINGS_IN_FLIGHT, genericPlans: true }), {
+      maxInFlight: FILINGS_IN_FLIGHT,
+    }),
     config,
     storage: createStorage(config.storage),
     clock: () => new Date(),

@@ -66,3 +66,32 @@ describe("database notifications", () => {
     }
   });
 });
+
+describe("dedicated connections", () => {
+  test("are apart from the pool, at most `size`, with generic plans when asked", async (t) => {
+    const database = await openTestDatabase({ migrated: false });
+    try {
+      const filings = database.dedicated({ name: "filings", size: 2, genericPlans: true });
+      if (!database.url) {
+        assert.equal(filings, database.db, "PGlite has one connection");
+        t.skip("PGlite has one connection");
+        return;
+      }
+      const plain = database.dedicated({ name: "other", size: 1 });
+      const setting = sql<{ mode: string; app: string }>`
+        select current_setting('plan_cache_mode') as mode, current_setting('application_name') as app`;
+      assert.deepEqual((await setting.execute(filings)).rows[0], { mode: "force_generic_plan", app: "guichet-filings" });
+      assert.deepEqual((await setting.execute(plain)).rows[0], { mode: "auto", app: "guichet-other" });
+      assert.deepEqual((await setting.execute(database.db)).rows[0], { mode: "auto", app: "guichet" });
+      // five statements at once share the two connections
+      const pids = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.05)`.execute(filings).then((r) => r.rows[0]?.pid),
+        ),
+      );
+      assert.equal(new Set(pids).size, 2);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -25,6 +25,14 @@ export interface Database {
    * caches must then drop what it holds. Returns an unsubscribe function.
    */
   listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /**
+   * A few connections of their own for one kind of statement sent over and over (the filings' group commit):
+   * apart from the pool, so that each connection sees those statements again and again and keeps their plans.
+   * `genericPlans`: PostgreSQL plans each statement once for all its parameters (plan_cache_mode), instead of
+   * for each of its first five runs on each connection, for statements whose best plan does not depend on their
+   * values (writes by primary key, inserts). Closed with the database. PGlite has one connection: `db` itself.
+   */
+  dedicated(options: { name: string; size: number; genericPlans?: boolean }): Db;
   close(): Promise<void>;
 }
 
@@ -120,6 +128,7 @@ export function wrapPGlite(pglite: PGlite): Database {
   return {
     kind: "pglite",
     db,
+    dedicated: () => db,
     async listen(channel, onNotify) {
       // In-process: the connection cannot be lost.
       const unsubscribe = await pglite.listen(channel, (payload) => onNotify(payload));
@@ -134,17 +143,33 @@ export function wrapPGlite(pglite: PGlite): Database {
 }
 
 async function openPostgres(options: Extract<DatabaseOptions, { kind: "postgres" }>): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, application_name: "guichet" });
-  // An idle client can lose its connection (server restart): report it instead of crashing the process.
-  pool.on("error", (err) => options.onError?.(err));
-  const db: Db = new Kysely({
-    dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool, { max: PREPARED_MAX }) }),
-  });
+  const kyselyOver = (pool: pg.Pool): Db => {
+    // An idle client can lose its connection (server restart): report it instead of crashing the process.
+    pool.on("error", (err) => options.onError?.(err));
+    return new Kysely({
+      dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool, { max: PREPARED_MAX }) }),
+    });
+  };
+  const db = kyselyOver(new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, application_name: "guichet" }));
+  const others: Db[] = [];
   const listeners = new Set<pg.Client>();
   let closed = false;
   return {
     kind: "postgres",
     db,
+    dedicated({ name, size, genericPlans }) {
+      if (closed) throw new Error("The database is closed");
+      const other = kyselyOver(
+        new pg.Pool({
+          connectionString: options.url,
+          max: size,
+          application_name: `guichet-${name}`.slice(0, 63),
+          ...(genericPlans ? { options: "-c plan_cache_mode=force_generic_plan" } : {}),
+        }),
+      );
+      others.push(other);
+      return other;
+    },
     async listen(channel, onNotify, onReconnect) {
       let stopped = false;
       let current: pg.Client | undefined;
@@ -222,7 +247,7 @@ async function openPostgres(options: Extract<DatabaseOptions, { kind: "postgres"
     async close() {
       closed = true;
       await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
-      await db.destroy();
+      await Promise.all([db, ...others].map((d) => d.destroy()));
     },
   };
 }
