@@ -98,6 +98,10 @@ export interface MemoryResult {
   peakRss: number;
   /** How the peak was read: the kernel's high-water mark reset before the export, or a 5 ms sampler. */
   method: "VmHWM" | "sampler";
+  /** V8's heap in use (live objects and garbage not yet collected) and the memory outside it (Buffers), sampled. */
+  baseHeapUsed: number;
+  peakHeapUsed: number;
+  peakExternal: number;
 }
 
 const readHwm = (): number | undefined => {
@@ -207,7 +211,9 @@ async function main(args: ServerArgs): Promise<void> {
   process.on("disconnect", () => void close());
 
   let setup: Setup | undefined;
-  let memory: { base: number; peak: number; timer: NodeJS.Timeout; hwm: boolean } | undefined;
+  let memory:
+    | { base: number; peak: number; baseHeap: number; peakHeap: number; peakExternal: number; timer: NodeJS.Timeout; hwm: boolean }
+    | undefined;
 
   const handlers: { [K in Command["cmd"]]: (c: Extract<Command, { cmd: K }>) => Promise<unknown> } = {
     cpu: async () => process.cpuUsage(),
@@ -235,9 +241,21 @@ async function main(args: ServerArgs): Promise<void> {
     "mem-start": async () => {
       globalThis.gc?.();
       const rss = process.memoryUsage.rss();
-      const state = { base: rss, peak: rss, hwm: resetHwm(), timer: undefined as unknown as NodeJS.Timeout };
+      const { heapUsed, external } = process.memoryUsage();
+      const state = {
+        base: rss,
+        peak: rss,
+        baseHeap: heapUsed,
+        peakHeap: heapUsed,
+        peakExternal: external,
+        hwm: resetHwm(),
+        timer: undefined as unknown as NodeJS.Timeout,
+      };
       state.timer = setInterval(() => {
-        state.peak = Math.max(state.peak, process.memoryUsage.rss());
+        const now = process.memoryUsage();
+        state.peak = Math.max(state.peak, now.rss);
+        state.peakHeap = Math.max(state.peakHeap, now.heapUsed);
+        state.peakExternal = Math.max(state.peakExternal, now.external);
       }, 5);
       memory = state;
       return rss;
@@ -247,9 +265,10 @@ async function main(args: ServerArgs): Promise<void> {
       clearInterval(m.timer);
       const sampled = Math.max(m.peak, process.memoryUsage.rss());
       const hwm = m.hwm ? readHwm() : undefined;
+      const heap = { baseHeapUsed: m.baseHeap, peakHeapUsed: m.peakHeap, peakExternal: m.peakExternal };
       return hwm !== undefined
-        ? { baseRss: m.base, peakRss: Math.max(hwm, sampled), method: "VmHWM" }
-        : { baseRss: m.base, peakRss: sampled, method: "sampler" };
+        ? { baseRss: m.base, peakRss: Math.max(hwm, sampled), method: "VmHWM", ...heap }
+        : { baseRss: m.base, peakRss: sampled, method: "sampler", ...heap };
     },
     close: async () => {
       setImmediate(() => void close());

@@ -495,7 +495,8 @@ async function benchOn(label: TargetLabel, target: ServerTarget, description: st
 
     const exported = await benchExport(base, agent, setup, server, meters);
     log(
-      `  ${label}: XLSX export ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s, peak RSS +${mb(exported.memory.peakRss - exported.memory.baseRss)} MB (${elapsed()})`,
+      `  ${label}: XLSX export ${(exported.bytes / 1e6).toFixed(1)} MB in ${(exported.ms / 1000).toFixed(1)} s, peak RSS +${mb(exported.memory.peakRss - exported.memory.baseRss)} MB` +
+        ` (V8 heap in use ${mb(exported.memory.baseHeapUsed)} MB before, ${mb(exported.memory.peakHeapUsed)} at most; outside it ${mb(exported.memory.peakExternal)} at most) (${elapsed()})`,
     );
     log(`  ${label} done in ${elapsed()}`);
     return {
