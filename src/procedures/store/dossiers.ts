@@ -408,9 +408,19 @@ export interface ExportedDossier extends DossierRow {
   group_label: string | null;
 }
 
+/** The columns of DOSSIER_COLUMNS_OF_D but the answers and annotations, which an export reads as text. */
+const DOSSIER_COLUMNS_BUT_VALUES_OF_D = sql.raw(
+  `${COLUMN_LIST.filter((c) => c !== "values" && c !== "annotations")
+    .map((c) => `d.${c}`)
+    .join(", ")}, d.sva_svr_decision_on::text as sva_svr_decision_on`,
+);
+
 /**
  * The dossiers of a list for an export, by number, `batch` at a time (keyset on
- * the number): memory stays bounded however many dossiers the list holds.
+ * the number): memory stays bounded however many dossiers the list holds. The
+ * answers come as JSON text, made objects one dossier at a time as it is written
+ * out: a batch waiting on a slow client holds 500 strings, not 500 object trees
+ * (which would outlive the young generation and pile up as garbage in the old one).
  */
 export async function* exportDossiers(
   db: Db,
@@ -420,8 +430,8 @@ export async function* exportDossiers(
   if (q.groupIds.length === 0) return;
   let after = "0";
   for (;;) {
-    const { rows } = await sql<ExportedDossier>`
-      select ${DOSSIER_COLUMNS_OF_D},
+    const { rows } = await sql<Omit<ExportedDossier, "values" | "annotations"> & { values_json: string; annotations_json: string }>`
+      select ${DOSSIER_COLUMNS_BUT_VALUES_OF_D}, d.values::text as values_json, d.annotations::text as annotations_json,
              u.given_name, u.family_name, u.email, g.label as group_label
         from procedures.dossiers d
         join procedures.users u on u.id = d.user_id
@@ -429,9 +439,14 @@ export async function* exportDossiers(
        where ${sql.join([...listConditions(q), sql`d.id > ${after}::bigint`], sql` and `)}
        order by d.id
        limit ${batch}`.execute(db);
-    yield* rows;
+    for (let i = 0; i < rows.length; i++) {
+      const { values_json, annotations_json, ...row } = rows[i] as (typeof rows)[number];
+      // the row's text is let go as soon as it is read
+      (rows as unknown[])[i] = undefined;
+      after = row.id;
+      yield { ...row, values: JSON.parse(values_json) as Values, annotations: JSON.parse(annotations_json) as Values };
+    }
     if (rows.length < batch) return;
-    after = rows[rows.length - 1]?.id as string;
   }
 }
 
