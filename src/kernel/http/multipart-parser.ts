@@ -60,12 +60,14 @@ export class MultipartParser {
 
   write(chunk: Buffer): void {
     if (this.#state === "done") return; // the epilogue is ignored
-    let buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
+    const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
     this.#pending = EMPTY;
-    while (buf.length > 0 && (this.#state as State) !== "done") {
-      const rest = this.#step(buf);
-      if (rest === undefined) return; // waiting for more bytes (kept in #pending)
-      buf = rest;
+    // positions in `buf` rather than slices of it: a filing's sixty parts would make a few hundred Buffer objects
+    let at = 0;
+    while (at < buf.length && (this.#state as State) !== "done") {
+      const next = this.#step(buf, at);
+      if (next === undefined) return; // waiting for more bytes (kept in #pending)
+      at = next;
     }
   }
 
@@ -74,80 +76,80 @@ export class MultipartParser {
     if (this.#state !== "done") throw new MultipartError("the form ended before its closing boundary");
   }
 
-  /** Consumes what it can of `buf`; returns what is left, or undefined once it holds back the rest. */
-  #step(buf: Buffer): Buffer | undefined {
+  /** Consumes what it can of `buf` from `at`; returns where it stopped, or undefined once it holds back the rest. */
+  #step(buf: Buffer, at: number): number | undefined {
     const delimiter = this.#delimiter;
     switch (this.#state) {
       case "preamble": {
-        const at = buf.indexOf(delimiter);
-        if (at < 0) {
-          this.#hold(buf.subarray(Math.max(0, buf.length - delimiter.length + 1)));
-          return undefined;
-        }
+        const found = buf.indexOf(delimiter, at);
+        if (found < 0) return this.#hold(buf, Math.max(at, buf.length - delimiter.length + 1));
         this.#state = "after-delimiter";
-        return buf.subarray(at + delimiter.length);
+        return found + delimiter.length;
       }
       case "after-delimiter": {
         // "--" closes the form; otherwise optional white space, then CRLF, then a part.
-        if (buf.length < 2) return this.#hold(buf);
-        if (buf[0] === 0x2d && buf[1] === 0x2d) {
+        if (buf.length - at < 2) return this.#hold(buf, at);
+        if (buf[at] === 0x2d && buf[at + 1] === 0x2d) {
           this.#state = "done";
-          return EMPTY;
+          return buf.length;
         }
-        let i = 0;
+        let i = at;
         while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
-        if (i > 64) throw new MultipartError("malformed boundary line");
-        if (buf.length < i + 2) return this.#hold(buf);
+        if (i - at > 64) throw new MultipartError("malformed boundary line");
+        if (buf.length < i + 2) return this.#hold(buf, at);
         if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a) throw new MultipartError("malformed boundary line");
         this.#state = "headers";
-        return buf.subarray(i + 2);
+        return i + 2;
       }
       case "headers": {
-        if (buf.length < 2) return this.#hold(buf);
+        if (buf.length - at < 2) return this.#hold(buf, at);
         // A part with no header at all begins with the empty line itself.
-        const at = buf[0] === 0x0d && buf[1] === 0x0a ? -2 : buf.indexOf(HEADERS_END);
-        if (at === -1 || at > MAX_HEADER_BYTES) {
-          if (buf.length > MAX_HEADER_BYTES) throw new MultipartError("a part's headers are too long");
-          return this.#hold(buf);
+        if (buf[at] === 0x0d && buf[at + 1] === 0x0a) {
+          this.#handlers.start(parsePartHeaders(""));
+          this.#state = "body";
+          return at + 2;
         }
-        const block = at === -2 ? "" : buf.toString("utf8", 0, at);
-        this.#handlers.start(parsePartHeaders(block));
+        const found = buf.indexOf(HEADERS_END, at);
+        if (found === -1 || found - at > MAX_HEADER_BYTES) {
+          if (buf.length - at > MAX_HEADER_BYTES) throw new MultipartError("a part's headers are too long");
+          return this.#hold(buf, at);
+        }
+        this.#handlers.start(parsePartHeaders(buf.toString("utf8", at, found)));
         this.#state = "body";
-        return buf.subarray(at === -2 ? 2 : at + HEADERS_END.length);
+        return found + HEADERS_END.length;
       }
       case "body": {
-        const at = buf.indexOf(delimiter);
-        if (at >= 0) {
-          if (at > 0) this.#handlers.data(buf.subarray(0, at));
+        const found = buf.indexOf(delimiter, at);
+        if (found >= 0) {
+          if (found > at) this.#handlers.data(buf.subarray(at, found));
           this.#handlers.end();
           this.#state = "after-delimiter";
-          return buf.subarray(at + delimiter.length);
+          return found + delimiter.length;
         }
         // Hold back only a tail that could begin the delimiter.
-        const keep = partialDelimiterAt(buf, delimiter);
-        if (keep > 0) this.#handlers.data(buf.subarray(0, keep));
-        this.#hold(buf.subarray(keep));
-        return undefined;
+        const keep = partialDelimiterAt(buf, delimiter, at);
+        if (keep > at) this.#handlers.data(buf.subarray(at, keep));
+        return this.#hold(buf, keep);
       }
       default:
-        return EMPTY;
+        return buf.length;
     }
   }
 
-  #hold(buf: Buffer): undefined {
+  #hold(buf: Buffer, from: number): undefined {
     // a copy: the chunk it is part of may be held by a part's data
-    this.#pending = Buffer.from(buf);
+    this.#pending = Buffer.from(buf.subarray(from));
     return undefined;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
 
-/** Where the longest tail of `buf` that is a beginning of `delimiter` starts (buf.length if none). */
-function partialDelimiterAt(buf: Buffer, delimiter: Buffer): number {
-  const from = Math.max(0, buf.length - delimiter.length + 1);
+/** Where the longest tail of `buf` (from `at`) that is a beginning of `delimiter` starts (buf.length if none). */
+function partialDelimiterAt(buf: Buffer, delimiter: Buffer, at: number): number {
+  const from = Math.max(at, buf.length - delimiter.length + 1);
   for (let i = buf.indexOf(0x0d, from); i !== -1; i = buf.indexOf(0x0d, i + 1)) {
-    if (buf.subarray(i).equals(delimiter.subarray(0, buf.length - i))) return i;
+    if (buf.compare(delimiter, 0, buf.length - i, i) === 0) return i;
   }
   return buf.length;
 }
