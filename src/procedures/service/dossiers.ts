@@ -23,6 +23,7 @@ import {
   insertDossier,
   insertMessage,
   lockDossier,
+  type ProcedureToFile,
   readDossierToFile,
   resolveCorrections,
   saveValues,
@@ -361,11 +362,13 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
   }
 
   /** Declarative procedures move on at once; "silence vaut accord / refus" ones go to instruction with a due date. */
-  async function automaticAfterSubmission(trx: Db, dossier: DossierRow, procedure: ProcedureRow, at: Date): Promise<void> {
+  async function automaticAfterSubmission(trx: Db, dossier: DossierRow, procedure: ProcedureToFile, at: Date): Promise<void> {
     const system = { kind: "systeme" as const, label: null };
     if (procedure.declarative === "accepte") {
       await applyTransition(trx, dossier, procedure, "accepter_automatiquement", system, { at });
-      await issueAttestation(trx, deps, revisions, { ...dossier, state: "accepte", processed_at: at }, procedure, at);
+      // the attestation's template and the procedure's names: the whole row, only for these procedures
+      const whole = await getProcedure(trx, procedure.id);
+      await issueAttestation(trx, deps, revisions, { ...dossier, state: "accepte", processed_at: at }, whole, at);
       return;
     }
     if (procedure.declarative === "en_instruction" || procedure.sva_svr) {
@@ -389,7 +392,7 @@ export type SubmitResult =
 const SUBMIT_ATTEMPTS = 3;
 
 /** Whether filing a dossier of `procedure` moves it on at once (automaticAfterSubmission). */
-const hasAutomaticRule = (procedure: ProcedureRow) =>
+const hasAutomaticRule = (procedure: Pick<ProcedureRow, "declarative" | "sva_svr">) =>
   procedure.declarative === "accepte" || procedure.declarative === "en_instruction" || procedure.sva_svr !== null;
 
 const changedMeanwhile = () =>

@@ -42,7 +42,7 @@ export async function publishDossierEvent(trx: Db, e: DossierEvent): Promise<voi
   await enqueue(trx, DOSSIER_TOPIC, { ...e });
 }
 
-export function acceptsSubmissions(procedure: ProcedureRow, dossier: Pick<DossierRow, "for_preview">): boolean {
+export function acceptsSubmissions(procedure: Pick<ProcedureRow, "state">, dossier: Pick<DossierRow, "for_preview">): boolean {
   if (dossier.for_preview) return procedure.state === "brouillon";
   // DS: an unpublished procedure still takes the dossiers already begun
   return procedure.state === "publiee" || procedure.state === "depubliee";
@@ -51,7 +51,7 @@ export function acceptsSubmissions(procedure: ProcedureRow, dossier: Pick<Dossie
 export async function factsOf(
   trx: Db,
   dossier: DossierRow,
-  procedure: ProcedureRow,
+  procedure: Pick<ProcedureRow, "state" | "sva_svr">,
   missingMandatoryAnnotations: string[] = [],
 ): Promise<DossierFacts> {
   return factsFrom(dossier, procedure, await hasPendingCorrection(trx, dossier.id), missingMandatoryAnnotations);
@@ -60,7 +60,7 @@ export async function factsOf(
 /** factsOf, when whether a correction is pending was read already (with the dossier's lock). */
 export function factsFrom(
   dossier: DossierRow,
-  procedure: ProcedureRow,
+  procedure: Pick<ProcedureRow, "state" | "sva_svr">,
   pendingCorrection: boolean,
   missingMandatoryAnnotations: string[] = [],
 ): DossierFacts {
@@ -87,7 +87,7 @@ export interface Applied {
 export async function applyTransition(
   trx: Db,
   dossier: DossierRow,
-  procedure: ProcedureRow,
+  procedure: Pick<ProcedureRow, "id" | "state" | "sva_svr">,
   name: TransitionName,
   who: { kind: Actor; label: string | null },
   options: {

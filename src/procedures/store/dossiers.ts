@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "../../kernel/db/database.ts";
 import { NotFoundError } from "../../kernel/errors.ts";
 import type { DossierState, Values } from "../model.ts";
-import { GROUPS_JSON, type GroupRow, groupsFromJson, PROCEDURE_COLUMN_NAMES, type ProcedureRow } from "./procedures.ts";
+import { GROUPS_JSON, type GroupRow, groupsFromJson, type ProcedureRow } from "./procedures.ts";
 
 export interface DossierRow {
   id: string;
@@ -107,6 +107,11 @@ export interface Applicant {
   email: string | null;
 }
 
+/** What filing a dossier needs of its procedure (the rest, an automatic rule's attestation say, is read when needed). */
+const PROCEDURE_TO_FILE = ["id", "state", "declarative", "sva_svr"] as const satisfies readonly (keyof ProcedureRow)[];
+export type ProcedureToFile = Pick<ProcedureRow, (typeof PROCEDURE_TO_FILE)[number]>;
+const PROCEDURE_TO_FILE_COLUMNS = sql.raw(PROCEDURE_TO_FILE.map((c) => `p.${c} as "p.${c}"`).join(", "));
+
 /**
  * The dossier with what filing it needs besides, in one round trip and without a
  * lock: the applicant (for the search text), whether a correction is pending, its
@@ -122,11 +127,10 @@ export async function readDossierToFile(
   version: string;
   applicant: Applicant;
   pendingCorrection: boolean;
-  procedure: ProcedureRow;
+  procedure: ProcedureToFile;
   groups: GroupRow[];
 }> {
   if (!isId(id)) throw new NotFoundError("dossier_not_found", `No dossier ${id}`);
-  const procedureColumns = sql.raw(PROCEDURE_COLUMN_NAMES.map((c) => `p.${c} as "p.${c}"`).join(", "));
   const { rows } = await sql<Record<string, unknown>>`
     select ${DOSSIER_COLUMNS_OF_D},
            (select json_build_object('given_name', u.given_name, 'family_name', u.family_name, 'email', u.email)
@@ -134,7 +138,7 @@ export async function readDossierToFile(
            exists (select 1 from procedures.messages m
                     where m.dossier_id = d.id and m.correction_reason is not null and m.correction_resolved_at is null) as pending_correction,
            ${GROUPS_JSON(sql.ref("d.procedure_id"))} as groups,
-           ${procedureColumns},
+           ${PROCEDURE_TO_FILE_COLUMNS},
            d.xmin::text as version
       from procedures.dossiers d join procedures.procedures p on p.id = d.procedure_id
      where d.id = ${id}`.execute(db);
@@ -151,7 +155,7 @@ export async function readDossierToFile(
     version: row.version as string,
     applicant: (row.applicant as Applicant | null) ?? { given_name: null, family_name: null, email: null },
     pendingCorrection: row.pending_correction === true,
-    procedure: procedure as unknown as ProcedureRow,
+    procedure: procedure as unknown as ProcedureToFile,
     groups: groupsFromJson(row.groups),
   };
 }
