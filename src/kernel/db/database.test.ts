@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sql } from "kysely";
 import { openTestDatabase } from "../testing/database.ts";
+import { openDatabase } from "./database.ts";
 
 /** Resolves with the next value pushed, or rejects after `ms`. */
 function nextOf<T>(queue: T[], ms = 5000): Promise<T> {
@@ -90,6 +91,14 @@ describe("dedicated connections", () => {
         ),
       );
       assert.equal(new Set(pids).size, 2);
+      // behind a pooler (no prepared statements), no startup option PgBouncer would refuse
+      const pooled = await openDatabase({ kind: "postgres", url: database.url, preparedStatements: false });
+      try {
+        const behind = pooled.dedicated({ name: "filings", size: 1, genericPlans: true });
+        assert.equal((await setting.execute(behind)).rows[0]?.mode, "auto");
+      } finally {
+        await pooled.close();
+      }
     } finally {
       await database.close();
     }

@@ -30,7 +30,8 @@ export interface Database {
    * apart from the pool, so that each connection sees those statements again and again and keeps their plans.
    * `genericPlans`: PostgreSQL plans each statement once for all its parameters (plan_cache_mode), instead of
    * for each of its first five runs on each connection, for statements whose best plan does not depend on their
-   * values (writes by primary key, inserts). Closed with the database. PGlite has one connection: `db` itself.
+   * values (writes by primary key, inserts); not with DATABASE_PREPARED_STATEMENTS=false (a pooler). Closed with
+   * the database. PGlite has one connection: `db` itself.
    */
   dedicated(options: { name: string; size: number; genericPlans?: boolean }): Db;
   close(): Promise<void>;
@@ -164,7 +165,9 @@ async function openPostgres(options: Extract<DatabaseOptions, { kind: "postgres"
           connectionString: options.url,
           max: size,
           application_name: `guichet-${name}`.slice(0, 63),
-          ...(genericPlans ? { options: "-c plan_cache_mode=force_generic_plan" } : {}),
+          // not behind a pooler that forbids prepared statements: nothing is planned twice there, and PgBouncer
+          // refuses a connection that sets startup options it does not know
+          ...(genericPlans && options.preparedStatements !== false ? { options: "-c plan_cache_mode=force_generic_plan" } : {}),
         }),
       );
       others.push(other);
