@@ -48,7 +48,9 @@ export async function openPostgresTarget(url: string): Promise<Target | string> 
   const opened: Database[] = [];
   const drop = async () => {
     await Promise.all(opened.map((d) => d.close().catch(() => {})));
-    await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    // BENCH_KEEP_DATABASE=1: left for looking into (explain analyze), dropped by hand
+    if (process.env.BENCH_KEEP_DATABASE === "1") log(`  (database ${name} kept: BENCH_KEEP_DATABASE=1)`);
+    else await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
     await admin.end();
   };
   try {

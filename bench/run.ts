@@ -16,7 +16,8 @@
  * server process, e.g. a CPU profile), BENCH_TWO_NODES=1 (a web node and a node
  * running the background work, GUICHET_WORKERS=false and true, instead of one),
  * BENCH_NO_WORKERS=1 (no background work at all: what the web part costs alone;
- * use with BENCH_SUBMIT_ONLY=1, the backlog is never delivered).
+ * use with BENCH_SUBMIT_ONLY=1, the backlog is never delivered),
+ * BENCH_KEEP_DATABASE=1 (the PostgreSQL database is left in place, to look into).
  */
 import { availableParallelism, cpus } from "node:os";
 import { type AuditResult, benchAudit, WORKERS } from "./audit.ts";
