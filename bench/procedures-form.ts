@@ -8,13 +8,12 @@
  * module's own form reader (service/form.ts), so the plain INSERT baseline and
  * the bulk-loaded dossiers hold exactly what a submission stores.
  */
-import type { Locale } from "../src/kernel/i18n/index.ts";
-import { displayValue, type FormBody } from "../src/procedures/fields/index.ts";
+import type { FormBody } from "../src/procedures/fields/index.ts";
 import { fieldName } from "../src/procedures/fields/names.ts";
 import type { Expression, FieldDefinition, RevisionDefinition, Values } from "../src/procedures/model.ts";
 import { communeByCode } from "../src/procedures/referentials/index.ts";
+import { searchTextOf as serviceSearchTextOf } from "../src/procedures/service/dossiers.ts";
 import { RENDERED_FIELD, readForm } from "../src/procedures/service/form.ts";
-import { searchable } from "../src/procedures/store/dossiers.ts";
 
 type NewField = Omit<FieldDefinition, "stableId" | "children"> & { children?: NewField[] };
 
@@ -413,19 +412,7 @@ export async function valuesOf(seed: number): Promise<Values> {
   return outcome.values;
 }
 
-/**
- * The text agents search in, as the dossier service builds it (service/dossiers.ts,
- * searchText): number, applicant's names and e-mail, every displayed value.
- */
-export function searchTextOf(dossierId: string, applicant: (string | null)[], values: Values, locale: Locale = "fr"): string {
-  const parts: (string | null | undefined)[] = [dossierId, ...applicant];
-  for (const field of BENCH_FIELDS) {
-    const value = values[String(field.stableId)];
-    if (value !== undefined && field.type !== "piece_justificative") parts.push(displayValue(field, value, locale));
-  }
-  return parts
-    .filter((p): p is string => Boolean(p))
-    .map(searchable)
-    .join(" ")
-    .slice(0, 20_000);
+/** The text agents search in, as the dossier service builds it, for the bench form. */
+export function searchTextOf(dossierId: string, applicant: (string | null)[], values: Values): string {
+  return serviceSearchTextOf(dossierId, applicant, BENCH_FIELDS, values);
 }

@@ -98,10 +98,18 @@ export async function parsePrefill(
   return { values, refused };
 }
 
-/** The text agents search in, from the applicant's row: number, applicant, every displayable value. */
-function searchTextOf(dossier: DossierRow, user: Applicant | undefined, definition: RevisionDefinition, values: Values): string {
-  const parts = [dossier.id, user?.given_name, user?.family_name, user?.email];
-  for (const field of definition.fields) {
+/**
+ * The text agents search in: the dossier's number, the applicant's names and e-mail, and every displayable value
+ * of `fields` (not files), folded as searched words are (searchable), at most 20,000 characters.
+ */
+export function searchTextOf(
+  dossierId: string,
+  applicant: readonly (string | null | undefined)[],
+  fields: readonly FieldDefinition[],
+  values: Values,
+): string {
+  const parts: (string | null | undefined)[] = [dossierId, ...applicant];
+  for (const field of fields) {
     const value = values[String(field.stableId)];
     if (value !== undefined && field.type !== "piece_justificative") parts.push(displayValue(field, value, "fr"));
   }
@@ -113,6 +121,8 @@ function searchTextOf(dossier: DossierRow, user: Applicant | undefined, definiti
     .slice(0, 20_000);
 }
 
+const applicantOf = (user: Applicant | undefined) => [user?.given_name, user?.family_name, user?.email];
+
 export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
   const { db } = deps;
 
@@ -120,7 +130,7 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
   async function searchText(trx: Db, dossier: DossierRow, definition: RevisionDefinition, values: Values): Promise<string> {
     const { rows } = await sql<Applicant>`
       select given_name, family_name, email from procedures.users where id = ${dossier.user_id}`.execute(trx);
-    return searchTextOf(dossier, rows[0], definition, values);
+    return searchTextOf(dossier.id, applicantOf(rows[0]), definition.fields, values);
   }
 
   /** The posted answers read against the dossier's form (`complete`: every mandatory answer is required). */
@@ -309,7 +319,10 @@ export function createDossierService(deps: ServiceDeps, revisions: Revisions) {
     if (dossier.state !== "brouillon") return { submitted: false, notDraft: true };
     const definition = await definitionOf(dossier);
     const outcome = await readAnswers(db, dossier, definition, form, uploaded, true);
-    const content = { values: outcome.values, searchText: searchTextOf(dossier, applicant, definition, outcome.values) };
+    const content = {
+      values: outcome.values,
+      searchText: searchTextOf(dossier.id, applicantOf(applicant), definition.fields, outcome.values),
+    };
     // Not filed: what is valid is kept, as in a draft (while it is one). Filed: the values go with the state change.
     const keep = () => saveValues(db, dossier.id, content.values, content.searchText, "brouillon");
     if (outcome.problems.length > 0 || outcome.action) {
