@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { existsInParis } from "./dates.ts";
+import { existsInParis, parisDateTime } from "./dates.ts";
 
-const paris = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "Europe/Paris",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-const wall = (instant: number) => {
-  const p = Object.fromEntries(paris.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-};
+/** What a Paris clock shows at `instant`. */
+const wall = (instant: number) => parisDateTime(new Date(instant)).dateTime;
 const pad = (n: number) => String(n).padStart(2, "0");
 
 describe("existsInParis", () => {
