@@ -61,10 +61,15 @@ const COLUMN_LIST = [
 ];
 const COLUMNS = sql.raw(`${COLUMN_LIST.join(", ")}, sva_svr_decision_on::text as sva_svr_decision_on`);
 
-/** The columns of a DossierRow for a query where procedures.dossiers is aliased `d`. */
-export const DOSSIER_COLUMNS_OF_D = sql.raw(
-  `${COLUMN_LIST.map((c) => `d.${c}`).join(", ")}, d.sva_svr_decision_on::text as sva_svr_decision_on`,
-);
+/** The columns of a DossierRow (but those `except`) for a query where procedures.dossiers is aliased `d`. */
+const columnsOfD = (except: readonly string[] = []) =>
+  sql.raw(
+    `${COLUMN_LIST.filter((c) => !except.includes(c))
+      .map((c) => `d.${c}`)
+      .join(", ")}, d.sva_svr_decision_on::text as sva_svr_decision_on`,
+  );
+
+export const DOSSIER_COLUMNS_OF_D = columnsOfD();
 
 const isId = (id: string) => /^\d{1,18}$/.test(id);
 
@@ -413,11 +418,7 @@ export interface ExportedDossier extends DossierRow {
 }
 
 /** The columns of DOSSIER_COLUMNS_OF_D but the answers and annotations, which an export reads as text. */
-const DOSSIER_COLUMNS_BUT_VALUES_OF_D = sql.raw(
-  `${COLUMN_LIST.filter((c) => c !== "values" && c !== "annotations")
-    .map((c) => `d.${c}`)
-    .join(", ")}, d.sva_svr_decision_on::text as sva_svr_decision_on`,
-);
+const DOSSIER_COLUMNS_BUT_VALUES_OF_D = columnsOfD(["values", "annotations"]);
 
 /**
  * The dossiers of a list for an export, by number, `batch` at a time (keyset on
